@@ -1,0 +1,571 @@
+//! Statement-by-statement evaluation of one policy against one request.
+//!
+//! This module answers "which statements of this policy apply to this request, and why
+//! (not)"; combining key policy, IAM policies and grants into a decision (explicit deny
+//! beats allow, no allow means implicit deny:
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>)
+//! is the caller's job, helped by [`PolicyEvaluation::explicit_deny`] and
+//! [`PolicyEvaluation::allows`].
+
+use serde::Serialize;
+
+use super::condition::ConditionResult;
+use super::context::{account_principal, CallerPrincipal, RequestContext};
+use super::pattern::{glob_match_ignore_case, resource_match};
+use super::policy::{
+    ActionElement, Effect, PolicyDocument, PolicyKind, PrincipalElement, PrincipalSpec,
+    ResourceElement, Statement,
+};
+
+/// How a statement's `Principal` relates to the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum PrincipalMatch {
+    /// The statement does not name the caller.
+    NoMatch,
+    /// The caller is named directly (its ARN, its service name, `"*"`, or the account
+    /// principal when the caller is that account's root). Always the case for identity
+    /// policies, which apply to the identity they are attached to.
+    Matches,
+    /// The statement names the caller's account (`arn:aws:iam::ACCT:root` or `ACCT`)
+    /// and the caller is an IAM user or role of that account. In a key policy this
+    /// "gives the AWS account permission to use IAM policies to delegate the
+    /// permissions": an `Allow` counts only if the account's IAM policies also allow
+    /// (<https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html#key-policy-elements>,
+    /// <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam>).
+    /// A `Deny` naming the account applies to all of its principals.
+    Account {
+        /// The account named by the statement.
+        account: String,
+    },
+}
+
+/// How one statement fared against one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatementResult {
+    /// Position of the statement in the policy (0-based).
+    pub index: usize,
+    /// The statement's `Sid`.
+    pub sid: Option<String>,
+    /// The statement's `Effect`.
+    pub effect: Effect,
+    /// The principal check ([`PrincipalMatch::Matches`] for identity policies).
+    pub principal: PrincipalMatch,
+    /// Whether `Action` covers (or `NotAction` leaves in) the requested action.
+    pub action_matched: bool,
+    /// Whether `Resource` covers (or `NotResource` leaves in) the requested resource.
+    pub resource_matched: bool,
+    /// Every condition, each evaluated (no short-circuit, so all can be shown).
+    pub conditions: Vec<ConditionResult>,
+    /// Principal not [`PrincipalMatch::NoMatch`], action and resource matched, and all
+    /// conditions hold: multiple operators and keys in a `Condition` are ANDed
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html>).
+    pub applies: bool,
+    /// One plain-English sentence: why the statement applies, or the first reason it
+    /// does not.
+    pub summary: String,
+}
+
+/// The result of evaluating one policy against one request: one entry per statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyEvaluation {
+    /// Every statement's result, in policy order.
+    pub statements: Vec<StatementResult>,
+}
+
+impl PolicyEvaluation {
+    /// The first applicable `Deny` statement, if any. An explicit deny overrides every
+    /// allow, from any policy or grant
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>).
+    pub fn explicit_deny(&self) -> Option<&StatementResult> {
+        self.statements
+            .iter()
+            .find(|s| s.applies && s.effect == Effect::Deny)
+    }
+
+    /// The applicable `Allow` statements. Those with [`PrincipalMatch::Account`] allow
+    /// only together with an allowing IAM policy of that account.
+    pub fn allows(&self) -> Vec<&StatementResult> {
+        self.statements
+            .iter()
+            .filter(|s| s.applies && s.effect == Effect::Allow)
+            .collect()
+    }
+}
+
+/// Evaluates every statement of `doc` against `ctx`, reporting for each the principal,
+/// action, resource and condition checks.
+///
+/// A statement applies when its principal matches (identity policies: always), its
+/// action and resource match, and every condition holds. `Action` entries match
+/// case-insensitively with `*`/`?` wildcards
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>);
+/// `Resource` entries match the key ARN, with `"*"` meaning "this KMS key" in a key
+/// policy.
+pub fn evaluate(doc: &PolicyDocument, kind: PolicyKind, ctx: &RequestContext) -> PolicyEvaluation {
+    PolicyEvaluation {
+        statements: doc
+            .statements
+            .iter()
+            .enumerate()
+            .map(|(index, st)| evaluate_statement(index, st, kind, ctx))
+            .collect(),
+    }
+}
+
+fn evaluate_statement(
+    index: usize,
+    st: &Statement,
+    kind: PolicyKind,
+    ctx: &RequestContext,
+) -> StatementResult {
+    let principal = match (kind, &st.principal) {
+        (PolicyKind::Identity, _) => PrincipalMatch::Matches,
+        (PolicyKind::Resource, Some(PrincipalElement::Principal(spec))) => {
+            principal_match(spec, &ctx.principal)
+        }
+        (PolicyKind::Resource, Some(PrincipalElement::NotPrincipal(spec))) => {
+            if not_principal_excludes(spec, &ctx.principal) {
+                PrincipalMatch::NoMatch
+            } else {
+                PrincipalMatch::Matches
+            }
+        }
+        (PolicyKind::Resource, None) => PrincipalMatch::NoMatch,
+    };
+    let action_matched = match &st.action {
+        ActionElement::Action(patterns) => any_action(patterns, &ctx.action),
+        ActionElement::NotAction(patterns) => !any_action(patterns, &ctx.action),
+    };
+    let resource_matched = match &st.resource {
+        Some(ResourceElement::Resource(patterns)) => any_resource(patterns, &ctx.resource),
+        Some(ResourceElement::NotResource(patterns)) => !any_resource(patterns, &ctx.resource),
+        None => false,
+    };
+    let conditions: Vec<ConditionResult> = st.conditions.iter().map(|c| c.evaluate(ctx)).collect();
+    let applies = principal != PrincipalMatch::NoMatch
+        && action_matched
+        && resource_matched
+        && conditions.iter().all(|c| c.matched);
+
+    let label = match &st.sid {
+        Some(sid) => format!("Statement[{index}] (\"{sid}\")"),
+        None => format!("Statement[{index}]"),
+    };
+    let caller = ctx.principal.display_name();
+    let summary = if applies {
+        let verb = match st.effect {
+            Effect::Allow => "allows",
+            Effect::Deny => "denies",
+        };
+        let held = match conditions.len() {
+            0 => String::new(),
+            1 => " (its condition holds)".to_string(),
+            n => format!(" (all {n} conditions hold)"),
+        };
+        match (&principal, st.effect) {
+            (PrincipalMatch::Account { account }, Effect::Allow) => format!(
+                "{label} allows {} on {} to account {account}{held}, so {caller} is \
+                 allowed only if an IAM policy of that account also allows it",
+                ctx.action, ctx.resource
+            ),
+            (PrincipalMatch::Account { account }, Effect::Deny) => format!(
+                "{label} denies {} on {} to every principal of account {account}, \
+                 including {caller}{held}",
+                ctx.action, ctx.resource
+            ),
+            _ => format!(
+                "{label} {verb} {} on {} to {caller}{held}",
+                ctx.action, ctx.resource
+            ),
+        }
+    } else if principal == PrincipalMatch::NoMatch {
+        match &st.principal {
+            Some(PrincipalElement::NotPrincipal(_)) => {
+                format!("{label} does not apply: its NotPrincipal excludes {caller}")
+            }
+            Some(PrincipalElement::Principal(_)) => {
+                format!("{label} does not apply: its Principal does not include {caller}")
+            }
+            None => format!("{label} does not apply: it names no Principal"),
+        }
+    } else if !action_matched {
+        match &st.action {
+            ActionElement::Action(_) => format!(
+                "{label} does not apply: action {} is not in its Action list",
+                ctx.action
+            ),
+            ActionElement::NotAction(_) => format!(
+                "{label} does not apply: action {} is excluded by its NotAction list",
+                ctx.action
+            ),
+        }
+    } else if !resource_matched {
+        match &st.resource {
+            None => format!(
+                "{label} has no effect: it has no Resource element, so it applies to no key"
+            ),
+            Some(ResourceElement::Resource(_)) => format!(
+                "{label} does not apply: resource {} does not match its Resource",
+                ctx.resource
+            ),
+            Some(ResourceElement::NotResource(_)) => format!(
+                "{label} does not apply: resource {} is excluded by its NotResource",
+                ctx.resource
+            ),
+        }
+    } else {
+        let reason = conditions
+            .iter()
+            .find(|c| !c.matched)
+            .map(ConditionResult::explain)
+            .unwrap_or_default();
+        format!("{label} does not apply: {reason}")
+    };
+
+    StatementResult {
+        index,
+        sid: st.sid.clone(),
+        effect: st.effect,
+        principal,
+        action_matched,
+        resource_matched,
+        conditions,
+        applies,
+        summary,
+    }
+}
+
+fn any_action(patterns: &[String], action: &str) -> bool {
+    patterns.iter().any(|p| glob_match_ignore_case(p, action))
+}
+
+fn any_resource(patterns: &[String], resource: &str) -> bool {
+    patterns.iter().any(|p| resource_match(p, resource))
+}
+
+/// `Principal` against the caller: `"*"` and `{"AWS": "*"}` match everyone; an account
+/// principal matches that account's root directly and its other IAM identities by
+/// delegation ([`PrincipalMatch::Account`]); a user or role ARN matches exactly; a
+/// `Service` entry matches that service principal. The strongest match wins.
+fn principal_match(spec: &PrincipalSpec, caller: &CallerPrincipal) -> PrincipalMatch {
+    let PrincipalSpec::Named { aws, service, .. } = spec else {
+        return PrincipalMatch::Matches;
+    };
+    let mut best = PrincipalMatch::NoMatch;
+    for value in aws {
+        if value == "*" {
+            return PrincipalMatch::Matches;
+        }
+        match (account_principal(value), caller) {
+            (Some(account), CallerPrincipal::Iam { account: mine, .. }) if account == mine => {
+                if caller.is_account_root() {
+                    return PrincipalMatch::Matches;
+                }
+                best = PrincipalMatch::Account {
+                    account: account.to_string(),
+                };
+            }
+            (None, CallerPrincipal::Iam { arn, .. }) if arn == value => {
+                return PrincipalMatch::Matches;
+            }
+            _ => {}
+        }
+    }
+    if let CallerPrincipal::Service { name } = caller {
+        if service.iter().any(|s| s == name) {
+            return PrincipalMatch::Matches;
+        }
+    }
+    best
+}
+
+/// Does `NotPrincipal` exclude the caller? A caller named directly is excluded, but AWS
+/// checks an IAM user or role together with its account, so such a caller escapes only
+/// when its account is listed too: "you must also include the account ARN ... If you
+/// don't include the account ARN, the policy might deny access to the entire account"
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>).
+fn not_principal_excludes(spec: &PrincipalSpec, caller: &CallerPrincipal) -> bool {
+    let direct = principal_match(spec, caller) == PrincipalMatch::Matches;
+    match caller {
+        CallerPrincipal::Service { .. } => direct,
+        CallerPrincipal::Iam { .. } if caller.is_account_root() => direct,
+        CallerPrincipal::Iam { account, .. } => {
+            let account_listed = match spec {
+                PrincipalSpec::Anyone => true,
+                PrincipalSpec::Named { aws, .. } => aws
+                    .iter()
+                    .any(|v| v == "*" || account_principal(v) == Some(account.as_str())),
+            };
+            direct && account_listed
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authz::policy::parse_policy;
+    use serde_json::json;
+
+    const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1a2b3c4d";
+
+    fn iam(arn: &str) -> CallerPrincipal {
+        CallerPrincipal::iam(arn).unwrap()
+    }
+
+    fn key_policy(statements: serde_json::Value) -> PolicyDocument {
+        parse_policy(
+            &json!({"Version": "2012-10-17", "Statement": statements}),
+            PolicyKind::Resource,
+        )
+        .unwrap()
+    }
+
+    fn first(doc: &PolicyDocument, ctx: &RequestContext) -> StatementResult {
+        evaluate(doc, PolicyKind::Resource, ctx)
+            .statements
+            .remove(0)
+    }
+
+    #[test]
+    fn principal_forms() {
+        let role = iam("arn:aws:iam::111122223333:role/Reader");
+        let root = iam("arn:aws:iam::111122223333:root");
+        let stranger = iam("arn:aws:iam::444455556666:role/Reader");
+        let ses = CallerPrincipal::service("ses.amazonaws.com");
+        let named = |aws: &[&str], service: &[&str]| PrincipalSpec::Named {
+            aws: aws.iter().map(|s| s.to_string()).collect(),
+            service: service.iter().map(|s| s.to_string()).collect(),
+            federated: vec![],
+            canonical_user: vec![],
+        };
+        let account = PrincipalMatch::Account {
+            account: "111122223333".to_string(),
+        };
+        for c in [&role, &root, &stranger, &ses] {
+            assert_eq!(
+                principal_match(&PrincipalSpec::Anyone, c),
+                PrincipalMatch::Matches
+            );
+            assert_eq!(
+                principal_match(&named(&["*"], &[]), c),
+                PrincipalMatch::Matches
+            );
+        }
+        for form in ["arn:aws:iam::111122223333:root", "111122223333"] {
+            let spec = named(&[form], &[]);
+            assert_eq!(principal_match(&spec, &root), PrincipalMatch::Matches);
+            assert_eq!(principal_match(&spec, &role), account);
+            assert_eq!(principal_match(&spec, &stranger), PrincipalMatch::NoMatch);
+            assert_eq!(principal_match(&spec, &ses), PrincipalMatch::NoMatch);
+        }
+        let by_arn = named(&["arn:aws:iam::111122223333:role/Reader"], &[]);
+        assert_eq!(principal_match(&by_arn, &role), PrincipalMatch::Matches);
+        assert_eq!(principal_match(&by_arn, &root), PrincipalMatch::NoMatch);
+        assert_eq!(principal_match(&by_arn, &stranger), PrincipalMatch::NoMatch);
+        // Direct naming beats delegation when both are listed.
+        let both = named(
+            &["111122223333", "arn:aws:iam::111122223333:role/Reader"],
+            &[],
+        );
+        assert_eq!(principal_match(&both, &role), PrincipalMatch::Matches);
+        let svc = named(&[], &["ses.amazonaws.com"]);
+        assert_eq!(principal_match(&svc, &ses), PrincipalMatch::Matches);
+        assert_eq!(
+            principal_match(&svc, &CallerPrincipal::service("cloudtrail.amazonaws.com")),
+            PrincipalMatch::NoMatch
+        );
+        assert_eq!(principal_match(&svc, &role), PrincipalMatch::NoMatch);
+    }
+
+    #[test]
+    fn not_principal() {
+        let doc = key_policy(json!([{
+            "Effect": "Deny",
+            "NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:role/Admin",
+                                     "arn:aws:iam::111122223333:root"]},
+            "Action": "kms:*",
+            "Resource": "*"
+        }]));
+        let request = |who: CallerPrincipal| RequestContext::new(who, "kms:Decrypt", KEY);
+        let admin = first(&doc, &request(iam("arn:aws:iam::111122223333:role/Admin")));
+        assert_eq!(admin.principal, PrincipalMatch::NoMatch);
+        assert!(!admin.applies);
+        assert!(
+            admin.summary.contains("NotPrincipal excludes"),
+            "{}",
+            admin.summary
+        );
+        let root = first(&doc, &request(iam("arn:aws:iam::111122223333:root")));
+        assert!(!root.applies);
+        let other = first(&doc, &request(iam("arn:aws:iam::111122223333:role/Other")));
+        assert!(other.applies);
+        assert_eq!(other.principal, PrincipalMatch::Matches);
+        let service = first(
+            &doc,
+            &request(CallerPrincipal::service("ses.amazonaws.com")),
+        );
+        assert!(service.applies);
+
+        // Naming the role without its account does not exempt it.
+        let role_only = key_policy(json!([{
+            "Effect": "Deny",
+            "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/Admin"},
+            "Action": "kms:*",
+            "Resource": "*"
+        }]));
+        let r = first(
+            &role_only,
+            &request(iam("arn:aws:iam::111122223333:role/Admin")),
+        );
+        assert!(r.applies);
+    }
+
+    #[test]
+    fn actions_are_case_insensitive_with_wildcards_and_not_action() {
+        let doc = key_policy(json!([
+            {"Effect": "Allow", "Principal": "*", "Action": ["KMS:describe*", "kms:ReEncrypt*"], "Resource": "*"},
+            {"Effect": "Allow", "Principal": "*", "NotAction": "kms:Decrypt", "Resource": "*"},
+            {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+        ]));
+        let run = |action: &str| {
+            evaluate(
+                &doc,
+                PolicyKind::Resource,
+                &RequestContext::new(CallerPrincipal::service("s"), action, KEY),
+            )
+        };
+        let describe = run("kms:DescribeKey");
+        assert!(describe.statements.iter().all(|s| s.action_matched));
+        let reencrypt = run("kms:ReEncryptFrom");
+        assert!(reencrypt.statements[0].action_matched);
+        let decrypt = run("kms:Decrypt");
+        assert!(!decrypt.statements[0].action_matched);
+        assert!(!decrypt.statements[1].action_matched);
+        assert!(decrypt.statements[1]
+            .summary
+            .contains("excluded by its NotAction"));
+        assert!(decrypt.statements[2].action_matched);
+        assert_eq!(decrypt.allows().len(), 1);
+    }
+
+    #[test]
+    fn resources() {
+        let doc = key_policy(json!([
+            {"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "arn:aws:kms:*:111122223333:key/*"},
+            {"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "arn:aws:kms:*:444455556666:key/*"},
+            {"Effect": "Allow", "Principal": "*", "Action": "kms:*", "NotResource": "arn:aws:kms:*:444455556666:key/*"},
+            {"Effect": "Allow", "Principal": "*", "Action": "kms:*"}
+        ]));
+        let eval = evaluate(
+            &doc,
+            PolicyKind::Resource,
+            &RequestContext::new(CallerPrincipal::service("s"), "kms:Decrypt", KEY),
+        );
+        let matched: Vec<bool> = eval.statements.iter().map(|s| s.resource_matched).collect();
+        assert_eq!(matched, vec![true, false, true, false]);
+        assert!(eval.statements[3].summary.contains("no Resource element"));
+    }
+
+    #[test]
+    fn explicit_deny_and_allows() {
+        let doc = key_policy(json!([
+            {"Sid": "AllowAll", "Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"},
+            {"Sid": "DenyRestricted", "Effect": "Deny", "Principal": "*", "Action": "kms:GenerateDataKey",
+             "Resource": "*", "Condition": {"StringEquals": {"kms:EncryptionContext:Stage": ["Restricted", "Production"]}}}
+        ]));
+        let ctx = |stage: &str| {
+            RequestContext::new(CallerPrincipal::service("s"), "kms:GenerateDataKey", KEY)
+                .with("kms:EncryptionContext:Stage", stage)
+        };
+        let denied = evaluate(&doc, PolicyKind::Resource, &ctx("Production"));
+        let deny = denied.explicit_deny().unwrap();
+        assert_eq!(deny.sid.as_deref(), Some("DenyRestricted"));
+        assert!(
+            deny.summary.contains("denies kms:GenerateDataKey"),
+            "{}",
+            deny.summary
+        );
+        assert_eq!(denied.allows().len(), 1);
+        let fine = evaluate(&doc, PolicyKind::Resource, &ctx("Test"));
+        assert!(fine.explicit_deny().is_none());
+        assert_eq!(fine.allows()[0].sid.as_deref(), Some("AllowAll"));
+    }
+
+    #[test]
+    fn every_condition_is_evaluated_and_the_first_failure_explained() {
+        let doc = key_policy(json!([{
+            "Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333",
+                                           "kms:ViaService": "workmail.us-east-1.amazonaws.com"}}
+        }]));
+        let ctx = RequestContext::new(iam("arn:aws:iam::444455556666:role/R"), "kms:Decrypt", KEY)
+            .with("kms:CallerAccount", "444455556666");
+        let r = first(&doc, &ctx);
+        assert_eq!(r.conditions.len(), 2);
+        assert!(r.conditions.iter().all(|c| !c.matched));
+        assert_eq!(
+            r.conditions[1].actual, None,
+            "kms:ViaService should be reported absent"
+        );
+        assert_eq!(
+            r.summary,
+            "Statement[0] does not apply: condition StringEquals kms:CallerAccount failed: \
+             expected 111122223333, got 444455556666"
+        );
+    }
+
+    #[test]
+    fn identity_policies_apply_to_their_identity() {
+        let doc = parse_policy(
+            &json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:Encrypt"],
+                "Resource": "arn:aws:kms:us-east-1:111122223333:key/*",
+                "Condition": {"StringLike": {"kms:ViaService": "workmail.*.amazonaws.com"}}
+            }]}),
+            PolicyKind::Identity,
+        )
+        .unwrap();
+        let ctx = RequestContext::new(
+            iam("arn:aws:iam::111122223333:user/Admin"),
+            "kms:Decrypt",
+            KEY,
+        )
+        .with("kms:ViaService", "workmail.us-east-1.amazonaws.com");
+        let r = evaluate(&doc, PolicyKind::Identity, &ctx);
+        assert_eq!(r.statements[0].principal, PrincipalMatch::Matches);
+        assert!(r.statements[0].applies);
+        let other_key = RequestContext::new(
+            iam("arn:aws:iam::111122223333:user/Admin"),
+            "kms:Decrypt",
+            "arn:aws:kms:us-east-1:444455556666:key/x",
+        )
+        .with("kms:ViaService", "workmail.us-east-1.amazonaws.com");
+        assert!(!evaluate(&doc, PolicyKind::Identity, &other_key).statements[0].applies);
+    }
+
+    #[test]
+    fn results_serialize_in_camel_case() {
+        let doc = key_policy(json!([{
+            "Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "kms:*", "Resource": "*"
+        }]));
+        let ctx = RequestContext::new(iam("arn:aws:iam::111122223333:role/R"), "kms:Decrypt", KEY);
+        let value = serde_json::to_value(evaluate(&doc, PolicyKind::Resource, &ctx)).unwrap();
+        let st = &value["statements"][0];
+        assert_eq!(
+            st["principal"],
+            json!({"kind": "account", "account": "111122223333"})
+        );
+        assert_eq!(st["actionMatched"], json!(true));
+        assert_eq!(st["resourceMatched"], json!(true));
+        assert_eq!(st["effect"], json!("Allow"));
+        assert!(st["summary"]
+            .as_str()
+            .unwrap()
+            .contains("only if an IAM policy of that account also allows it"));
+    }
+}

@@ -1,0 +1,294 @@
+//! How KMS decides whether a request is allowed.
+//!
+//! AWS KMS evaluates, for a request on a key (AWS KMS developer guide, *Determining access
+//! to a KMS key*, and the IAM User Guide, *Policy evaluation logic*):
+//! 1. An explicit `Deny` in the key policy or in the caller's IAM policies denies.
+//! 2. Otherwise the request is allowed if a key policy statement allows the caller
+//!    directly; or a key policy statement naming the caller's account (its root) allows it
+//!    *and* one of the caller's IAM policies allows it (the root principal "enables IAM
+//!    policies"); or a grant for the caller allows the operation under its constraints.
+//! 3. Otherwise it is implicitly denied.
+//!
+//! Operations on no key (CreateKey, ListKeys, ListAliases) are authorized by IAM policies
+//! alone, on resource `*`; the account root is always allowed them.
+
+use super::grant::{Grant, GrantResult};
+use crate::authz::{
+    evaluate, CallerPrincipal, Effect, PolicyDocument, PolicyEvaluation, PolicyKind,
+    PrincipalMatch, RequestContext,
+};
+use crate::caller::Caller;
+use crate::context::EncryptionContext;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The outcome of an authorization decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Outcome {
+    /// Some statement or grant allowed it and nothing denied it.
+    Allowed,
+    /// A `Deny` statement applied.
+    ExplicitDeny,
+    /// Nothing allowed it.
+    ImplicitDeny,
+}
+
+/// One IAM identity policy of the caller, evaluated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityPolicyResult {
+    /// The policy's position among the caller's policies.
+    pub name: String,
+    /// Statement by statement.
+    pub evaluation: PolicyEvaluation,
+}
+
+/// A decision with all of its reasons: every key policy statement, IAM policy statement
+/// and grant considered, each condition with its expected and actual values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    /// Allowed, explicitly denied or implicitly denied.
+    pub outcome: Outcome,
+    /// The caller (ARN or service principal).
+    pub principal: String,
+    /// The IAM action, e.g. `kms:Decrypt`.
+    pub action: String,
+    /// The key ARN, or `*`.
+    pub resource: String,
+    /// The request's condition keys and values.
+    pub context: BTreeMap<String, Vec<String>>,
+    /// The key policy, statement by statement (absent for operations on no key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_policy: Option<PolicyEvaluation>,
+    /// The caller's IAM policies, when they were consulted.
+    pub identity_policies: Vec<IdentityPolicyResult>,
+    /// The key's grants for this operation.
+    pub grants: Vec<GrantResult>,
+    /// One sentence: what allowed it, or what was missing.
+    pub reason: String,
+}
+
+impl Decision {
+    /// Whether the request may proceed.
+    pub fn is_allowed(&self) -> bool {
+        self.outcome == Outcome::Allowed
+    }
+}
+
+/// What KMS knows about a request for authorization.
+pub(crate) struct AuthRequest<'a> {
+    pub caller: &'a Caller,
+    /// The operation, e.g. `Decrypt` (the action is `kms:` + operation; ReEncrypt passes
+    /// `ReEncryptFrom` / `ReEncryptTo`).
+    pub operation: &'a str,
+    /// The key ARN, `None` for operations on no key.
+    pub key_arn: Option<&'a str>,
+    pub key_account: &'a str,
+    /// The encryption context of the request (for CreateGrant: of its constraints).
+    pub context: Option<&'a EncryptionContext>,
+    /// Further condition keys (kms:GrantOperations, kms:KeySpec, ...).
+    pub extra: Vec<(String, Vec<String>)>,
+}
+
+/// Builds the request context with the condition keys KMS sets.
+fn request_context(req: &AuthRequest<'_>) -> RequestContext {
+    let resource = req.key_arn.unwrap_or("*");
+    let mut ctx = RequestContext::new(
+        req.caller.principal.clone(),
+        &format!("kms:{}", req.operation),
+        resource,
+    );
+    if let CallerPrincipal::Iam { arn, account } = &req.caller.principal {
+        ctx = ctx
+            .with("kms:CallerAccount", account)
+            .with("aws:PrincipalArn", arn)
+            .with("aws:PrincipalAccount", account);
+    }
+    if let Some(via) = &req.caller.via_service {
+        ctx = ctx.with("kms:ViaService", via);
+    }
+    if let Some(a) = &req.caller.source_account {
+        ctx = ctx.with("aws:SourceAccount", a);
+    }
+    if let Some(a) = &req.caller.source_arn {
+        ctx = ctx.with("aws:SourceArn", a);
+    }
+    if let Some(c) = req.context {
+        ctx = ctx.with_encryption_context(&c.0);
+    }
+    for (k, vs) in &req.extra {
+        let refs: Vec<&str> = vs.iter().map(String::as_str).collect();
+        ctx = ctx.with_values(k, &refs);
+    }
+    ctx
+}
+
+fn statement_label(s: &crate::authz::StatementResult) -> String {
+    match &s.sid {
+        Some(sid) => format!("statement \"{sid}\""),
+        None => format!("statement #{}", s.index + 1),
+    }
+}
+
+/// Decides a request.
+pub(crate) fn decide(
+    req: &AuthRequest<'_>,
+    key_policy: Option<&PolicyDocument>,
+    identity_policies: &[PolicyDocument],
+    grants: &[&Grant],
+) -> Decision {
+    let ctx = request_context(req);
+    let principal = req.caller.name().to_owned();
+    let action = format!("kms:{}", req.operation);
+    let resource = req.key_arn.unwrap_or("*").to_owned();
+    let key_eval = key_policy.map(|p| evaluate(p, PolicyKind::Resource, &ctx));
+
+    // IAM policies count only for IAM principals of the key's own account.
+    let same_account = req.caller.account() == Some(req.key_account);
+    let identity: Vec<IdentityPolicyResult> = if same_account && !req.caller.is_root() {
+        identity_policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| IdentityPolicyResult {
+                name: format!("IAM policy #{}", i + 1),
+                evaluation: evaluate(p, PolicyKind::Identity, &ctx),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let context_for_grants = req.context;
+    let grant_results: Vec<GrantResult> = grants
+        .iter()
+        .map(|g| g.evaluate(&principal, req.operation, context_for_grants))
+        .collect();
+
+    let key_name = req
+        .key_arn
+        .map(|a| format!("key {a}"))
+        .unwrap_or_else(|| "resource *".to_owned());
+    let make = |outcome: Outcome, reason: String| Decision {
+        outcome,
+        principal: principal.clone(),
+        action: action.clone(),
+        resource: resource.clone(),
+        context: ctx.keys.clone(),
+        key_policy: key_eval.clone(),
+        identity_policies: identity.clone(),
+        grants: grant_results.clone(),
+        reason,
+    };
+
+    // 1. Explicit deny.
+    if let Some(s) = key_eval.as_ref().and_then(|e| e.explicit_deny()) {
+        return make(
+            Outcome::ExplicitDeny,
+            format!("{principal} is not authorized to perform {action} on {key_name} with an explicit deny in the key policy ({}).", statement_label(s)),
+        );
+    }
+    if let Some((p, s)) = identity
+        .iter()
+        .find_map(|p| p.evaluation.explicit_deny().map(|s| (p, s)))
+    {
+        return make(
+            Outcome::ExplicitDeny,
+            format!("{principal} is not authorized to perform {action} on {key_name} with an explicit deny in an identity-based policy ({}, {}).", p.name, statement_label(s)),
+        );
+    }
+
+    let identity_allow = identity.iter().find_map(|p| {
+        p.evaluation
+            .allows()
+            .first()
+            .map(|s| (p.name.clone(), statement_label(s)))
+    });
+
+    // 2. Allow paths.
+    match &key_eval {
+        None => {
+            // Operations on no key: IAM policies only; the root user is always allowed.
+            if req.caller.is_root() {
+                return make(
+                    Outcome::Allowed,
+                    format!("The account root user may perform {action}."),
+                );
+            }
+            if let Some((pname, label)) = &identity_allow {
+                return make(Outcome::Allowed, format!("Allowed by {pname}, {label}."));
+            }
+            return make(
+                Outcome::ImplicitDeny,
+                format!("{principal} is not authorized to perform {action} on resource * because no identity-based policy allows the {action} action. Attach an IAM policy that allows it."),
+            );
+        }
+        Some(eval) => {
+            for s in eval.allows() {
+                match &s.principal {
+                    PrincipalMatch::Matches => {
+                        return make(
+                            Outcome::Allowed,
+                            format!("Allowed by the key policy, {}.", statement_label(s)),
+                        );
+                    }
+                    PrincipalMatch::Account { account } => {
+                        if let Some((pname, label)) = &identity_allow {
+                            return make(
+                                Outcome::Allowed,
+                                format!(
+                                    "The key policy's {} gives account {account} the action, and {pname} ({label}) allows it for {principal}.",
+                                    statement_label(s)
+                                ),
+                            );
+                        }
+                    }
+                    PrincipalMatch::NoMatch => {}
+                }
+            }
+        }
+    }
+    if let Some(g) = grant_results.iter().find(|g| g.applies) {
+        return make(Outcome::Allowed, g.summary.clone());
+    }
+
+    // 3. Implicit deny: say what was missing.
+    let delegated = key_eval
+        .as_ref()
+        .map(|e| {
+            e.allows()
+                .iter()
+                .any(|s| matches!(s.principal, PrincipalMatch::Account { .. }))
+        })
+        .unwrap_or(false);
+    let near_miss = key_eval.as_ref().and_then(|e| {
+        e.statements
+            .iter()
+            .find(|s| {
+                s.effect == Effect::Allow
+                    && s.principal != PrincipalMatch::NoMatch
+                    && s.action_matched
+                    && !s.applies
+            })
+            .map(|s| {
+                format!(
+                    " The nearest key policy statement, {}, did not apply: {}",
+                    statement_label(s),
+                    s.summary
+                )
+            })
+    });
+    let grant_hint = grant_results
+        .iter()
+        .find(|g| g.grantee_matched)
+        .map(|g| format!(" {}", g.summary))
+        .unwrap_or_default();
+    let what = if delegated {
+        format!("the key policy delegates {action} to the account's IAM policies but no identity-based policy allows it")
+    } else {
+        format!("no key policy statement or grant allows the {action} action")
+    };
+    make(
+        Outcome::ImplicitDeny,
+        format!("{principal} is not authorized to perform {action} on {key_name} because {what}.{}{grant_hint}", near_miss.unwrap_or_default()),
+    )
+}

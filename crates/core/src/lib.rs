@@ -1,0 +1,17 @@
+#![doc = "A faithful, deterministic simulation of AWS KMS and the envelope-encryption hierarchies of Amazon WorkMail and Amazon SES."]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod authz;
+pub mod caller;
+pub mod cloudtrail;
+pub mod context;
+pub mod crypto;
+pub mod env;
+pub mod kms;
+pub mod wire;
+
+pub use caller::Caller;
+pub use context::EncryptionContext;
+pub use env::Env;
+pub use kms::{Kms, KmsCall, KmsError};
