@@ -114,6 +114,7 @@ mod tests {
         hex::decode(s).unwrap()
     }
 
+    #[allow(clippy::type_complexity)]
     fn parts(v: &Vector) -> ([u8; 32], [u8; 12], Vec<u8>, Vec<u8>, Vec<u8>) {
         let key: [u8; 32] = h(v.key).try_into().unwrap();
         let nonce: [u8; 12] = h(v.nonce).try_into().unwrap();

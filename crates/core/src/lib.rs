@@ -15,3 +15,11 @@ pub use caller::Caller;
 pub use context::EncryptionContext;
 pub use env::Env;
 pub use kms::{Kms, KmsCall, KmsError};
+pub mod s3;
+pub mod ses;
+pub mod trace;
+pub mod workmail;
+pub mod world;
+
+pub use world::World;
+pub mod scenario;

@@ -1586,10 +1586,10 @@ impl Kms {
         let uuid = self.resolve(ctx.env, &req.key_id, false)?;
         self.authorize(ctx, "RevokeGrant", Some(&uuid), None, Vec::new())?;
         let arn = self.key(&uuid)?.arn().to_owned();
-        if !self
+        if self
             .grants
             .get(&req.grant_id)
-            .is_some_and(|g| g.key_arn == arn)
+            .is_none_or(|g| g.key_arn != arn)
         {
             return Err(KmsError::new(
                 ErrorCode::NotFoundException,

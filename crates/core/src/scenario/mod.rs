@@ -1,0 +1,578 @@
+//! Scenario files: one way to describe a flow, for the page, the CLI, the JavaScript API,
+//! the tests and documentation writers.
+//!
+//! ```json
+//! { "name": "...", "title": "...", "description": "...", "seed": 7,
+//!   "region": "us-east-1", "account": "111122223333",
+//!   "principals": { "admin": { "arn": "arn:aws:iam::111122223333:role/KeyAdmin", "policies": [ ... ] } },
+//!   "steps": [ { "id": "key", "call": "kms:CreateKey", "as": "admin", "request": { ... }, "expect": "ok" } ] }
+//! ```
+//!
+//! - `call` is `service:Operation` (`kms:*`, `workmail:*`, `ses:*`, `s3:*`,
+//!   `s3ec:GetObject`, `clock:Advance`, `trail:LookupEvents`).
+//! - `as` is a principal name; or `{"principal": name, "via": endpoint}` for an IAM
+//!   principal acting through a service; or `{"service": name, "sourceAccount"?,
+//!   "sourceArn"?}` for a service principal. Without `as`, the account root acts.
+//! - Strings may hold `${id.Path.To.Field}`: that field of step `id`'s response (array
+//!   elements by index). A string that is only a reference takes the value's JSON type.
+//! - `expect` is `"ok"`, `{"ok": {...}}` (the response contains these fields, compared
+//!   recursively) or `{"error": "ErrorName"}`. A failing call with no `expect` stops the
+//!   run; an unmet expectation is reported and the run goes on.
+//!
+//! A malformed scenario is rejected before anything runs, with the path of the offending
+//! value ([`ScenarioError`]).
+
+mod builtin;
+mod run;
+
+pub use builtin::{builtin, builtins, Builtin};
+pub use run::{run, Expectation, RunResult, StepResult, Stopped};
+
+use crate::authz::{parse_policy, PolicyDocument, PolicyKind};
+use crate::caller::Caller;
+use crate::kms::Kms;
+use crate::s3::S3;
+use crate::ses::Ses;
+use crate::workmail::WorkMail;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A scenario rejected before running: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ScenarioError {
+    /// JSON path of the offending value, e.g. `steps[3].call`.
+    pub path: String,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+fn err(path: impl Into<String>, message: impl Into<String>) -> ScenarioError {
+    ScenarioError {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+/// Who performs a step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Actor {
+    /// A named principal, optionally through a service endpoint.
+    Principal {
+        /// The name in `principals`.
+        name: String,
+        /// `kms:ViaService`, if acting through a service.
+        via: Option<String>,
+    },
+    /// A service principal.
+    Service {
+        /// e.g. `ses.amazonaws.com`.
+        name: String,
+        /// `aws:SourceAccount`.
+        source_account: Option<String>,
+        /// `aws:SourceArn`.
+        source_arn: Option<String>,
+    },
+    /// The account root (no `as`).
+    Root,
+}
+
+/// What a step expects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expect {
+    /// Success, and these fields in the response (`Value::Null` = any response).
+    Ok(Value),
+    /// Failure with this error name.
+    Error(String),
+}
+
+/// One step of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioStep {
+    /// Its id, for references.
+    pub id: Option<String>,
+    /// `service:Operation`.
+    pub call: String,
+    /// Who acts.
+    pub actor: Actor,
+    /// The request, with `${...}` references unresolved.
+    pub request: Value,
+    /// The expectation.
+    pub expect: Option<Expect>,
+}
+
+/// A principal of the scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrincipalDef {
+    /// Its ARN.
+    pub arn: String,
+    /// Its IAM identity policies.
+    pub policies: Vec<PolicyDocument>,
+}
+
+/// A parsed, validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Short name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// One paragraph.
+    pub description: String,
+    /// Seed of the world's randomness.
+    pub seed: u64,
+    /// Region.
+    pub region: String,
+    /// Account id.
+    pub account: String,
+    /// Named principals.
+    pub principals: BTreeMap<String, PrincipalDef>,
+    /// The steps.
+    pub steps: Vec<ScenarioStep>,
+    /// The scenario as given (JSON), for showing and editing.
+    pub source: Value,
+}
+
+/// Largest scenario text accepted (1 MiB).
+pub const MAX_SCENARIO_BYTES: usize = 1 << 20;
+/// Deepest JSON nesting accepted.
+pub const MAX_DEPTH: usize = 64;
+/// Most steps accepted.
+pub const MAX_STEPS: usize = 2_000;
+
+fn depth(v: &Value) -> usize {
+    // Iterative, so hostile nesting cannot overflow the stack.
+    let mut max = 0;
+    let mut stack = vec![(v, 1usize)];
+    while let Some((v, d)) = stack.pop() {
+        max = max.max(d);
+        match v {
+            Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),
+            Value::Object(o) => stack.extend(o.values().map(|x| (x, d + 1))),
+            _ => {}
+        }
+    }
+    max
+}
+
+fn known_call(call: &str) -> Result<(), String> {
+    let Some((service, op)) = call.split_once(':') else {
+        return Err(format!(
+            "\"{call}\" is not of the form service:Operation, e.g. kms:Encrypt"
+        ));
+    };
+    let ops: &[&str] = match service {
+        "kms" => Kms::OPERATIONS,
+        "workmail" => WorkMail::OPERATIONS,
+        "ses" => Ses::OPERATIONS,
+        "s3" => S3::OPERATIONS,
+        "s3ec" => &["GetObject"],
+        "clock" => &["Advance"],
+        "trail" => &["LookupEvents"],
+        other => {
+            return Err(format!(
+                "unknown service \"{other}\"; use kms, workmail, ses, s3, s3ec, clock or trail"
+            ))
+        }
+    };
+    if ops.contains(&op) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{service} has no operation \"{op}\"; available: {}",
+            ops.join(", ")
+        ))
+    }
+}
+
+/// The `${...}` references in a value, with their JSON paths.
+fn references(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::String(s) => {
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("${") {
+                let after = &rest[start + 2..];
+                match after.find('}') {
+                    Some(end) => {
+                        out.push((path.to_owned(), after[..end].to_owned()));
+                        rest = &after[end + 1..];
+                    }
+                    None => {
+                        out.push((path.to_owned(), String::new()));
+                        break;
+                    }
+                }
+            }
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| references(x, &format!("{path}[{i}]"), out)),
+        Value::Object(o) => o
+            .iter()
+            .for_each(|(k, x)| references(x, &format!("{path}.{k}"), out)),
+        _ => {}
+    }
+}
+
+fn string_field<'a>(
+    o: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<&'a str>, ScenarioError> {
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(err(format!("{path}.{key}"), "expected a string")),
+    }
+}
+
+impl Scenario {
+    /// Parses and validates scenario text.
+    pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+        if text.len() > MAX_SCENARIO_BYTES {
+            return Err(err(
+                "",
+                format!(
+                    "the scenario is {} bytes; the limit is {MAX_SCENARIO_BYTES} (1 MiB)",
+                    text.len()
+                ),
+            ));
+        }
+        // serde_json refuses nesting deeper than 128 itself, without overflowing the stack.
+        let v: Value = serde_json::from_str(text).map_err(|e| {
+            err(
+                format!("line {} column {}", e.line(), e.column()),
+                format!("not valid JSON: {e}"),
+            )
+        })?;
+        Scenario::from_value(&v)
+    }
+
+    /// Validates a scenario given as JSON.
+    pub fn from_value(v: &Value) -> Result<Scenario, ScenarioError> {
+        if depth(v) > MAX_DEPTH {
+            return Err(err(
+                "",
+                format!("the scenario nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        let o = v
+            .as_object()
+            .ok_or_else(|| err("", "a scenario is a JSON object with \"steps\""))?;
+        const TOP: &[&str] = &[
+            "name",
+            "title",
+            "description",
+            "seed",
+            "region",
+            "account",
+            "principals",
+            "steps",
+            "$schema",
+        ];
+        if let Some(k) = o.keys().find(|k| !TOP.contains(&k.as_str())) {
+            return Err(err(
+                k.clone(),
+                format!("unknown field; a scenario has {}", TOP.join(", ")),
+            ));
+        }
+        let seed = match o.get("seed") {
+            None | Some(Value::Null) => 1,
+            Some(s) => s
+                .as_u64()
+                .ok_or_else(|| err("seed", "expected a whole number ≥ 0"))?,
+        };
+        let region = string_field(o, "region", "")?
+            .unwrap_or("us-east-1")
+            .to_owned();
+        if region.is_empty()
+            || !region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(err("region", "expected a Region name such as us-east-1"));
+        }
+        let account = string_field(o, "account", "")?
+            .unwrap_or("111122223333")
+            .to_owned();
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err(
+                "account",
+                "expected a 12-digit AWS account id such as 111122223333",
+            ));
+        }
+        let mut principals = BTreeMap::new();
+        if let Some(p) = o.get("principals").filter(|p| !p.is_null()) {
+            let p = p
+                .as_object()
+                .ok_or_else(|| err("principals", "expected an object of name → {arn, policies}"))?;
+            for (name, def) in p {
+                let path = format!("principals.{name}");
+                let d = def
+                    .as_object()
+                    .ok_or_else(|| err(&path, "expected {\"arn\": ..., \"policies\": [...]}"))?;
+                if let Some(k) = d
+                    .keys()
+                    .find(|k| !["arn", "policies"].contains(&k.as_str()))
+                {
+                    return Err(err(
+                        format!("{path}.{k}"),
+                        "unknown field; a principal has arn and policies",
+                    ));
+                }
+                let arn = string_field(d, "arn", &path)?.ok_or_else(|| {
+                    err(format!("{path}.arn"), "missing: the principal's IAM ARN")
+                })?;
+                if !(arn.starts_with("arn:aws:iam::") && crate::caller::arn_account(arn).is_some())
+                {
+                    return Err(err(
+                        format!("{path}.arn"),
+                        "expected an IAM ARN such as arn:aws:iam::111122223333:role/Name",
+                    ));
+                }
+                let mut policies = Vec::new();
+                match d.get("policies") {
+                    None | Some(Value::Null) => {}
+                    Some(Value::Array(list)) => {
+                        for (i, pol) in list.iter().enumerate() {
+                            let doc = parse_policy(pol, PolicyKind::Identity).map_err(|e| {
+                                err(format!("{path}.policies[{i}].{}", e.path), e.message)
+                            })?;
+                            policies.push(doc);
+                        }
+                    }
+                    Some(_) => {
+                        return Err(err(
+                            format!("{path}.policies"),
+                            "expected an array of IAM policy documents",
+                        ))
+                    }
+                }
+                principals.insert(
+                    name.clone(),
+                    PrincipalDef {
+                        arn: arn.to_owned(),
+                        policies,
+                    },
+                );
+            }
+        }
+        let steps_v = o
+            .get("steps")
+            .ok_or_else(|| err("steps", "missing: a scenario needs a \"steps\" array"))?;
+        let list = steps_v
+            .as_array()
+            .ok_or_else(|| err("steps", "expected an array"))?;
+        if list.len() > MAX_STEPS {
+            return Err(err(
+                "steps",
+                format!("{} steps; the limit is {MAX_STEPS}", list.len()),
+            ));
+        }
+        let mut steps = Vec::new();
+        let mut ids: Vec<String> = Vec::new();
+        for (i, s) in list.iter().enumerate() {
+            let path = format!("steps[{i}]");
+            let so = s.as_object().ok_or_else(|| {
+                err(
+                    &path,
+                    "expected an object {call, as?, request?, expect?, id?}",
+                )
+            })?;
+            if let Some(k) = so
+                .keys()
+                .find(|k| !["id", "call", "as", "request", "expect", "note"].contains(&k.as_str()))
+            {
+                return Err(err(
+                    format!("{path}.{k}"),
+                    "unknown field; a step has id, call, as, request, expect",
+                ));
+            }
+            let id = string_field(so, "id", &path)?.map(str::to_owned);
+            if let Some(id) = &id {
+                if id.is_empty()
+                    || !id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                {
+                    return Err(err(
+                        format!("{path}.id"),
+                        "ids are letters, digits, _ and -",
+                    ));
+                }
+                if ids.contains(id) {
+                    return Err(err(format!("{path}.id"), format!("duplicate id \"{id}\"")));
+                }
+            }
+            let call = string_field(so, "call", &path)?
+                .ok_or_else(|| err(format!("{path}.call"), "missing: e.g. \"kms:Encrypt\""))?;
+            known_call(call).map_err(|m| err(format!("{path}.call"), m))?;
+            let actor = match so.get("as") {
+                None | Some(Value::Null) => Actor::Root,
+                Some(Value::String(name)) => {
+                    if !principals.contains_key(name) {
+                        return Err(err(format!("{path}.as"), format!("no principal named \"{name}\"; define it in principals (known: {})", principals.keys().cloned().collect::<Vec<_>>().join(", "))));
+                    }
+                    Actor::Principal {
+                        name: name.clone(),
+                        via: None,
+                    }
+                }
+                Some(Value::Object(a)) => {
+                    if let Some(name) = string_field(a, "principal", &format!("{path}.as"))? {
+                        if !principals.contains_key(name) {
+                            return Err(err(
+                                format!("{path}.as.principal"),
+                                format!("no principal named \"{name}\""),
+                            ));
+                        }
+                        let via = string_field(a, "via", &format!("{path}.as"))?.map(str::to_owned);
+                        Actor::Principal {
+                            name: name.to_owned(),
+                            via,
+                        }
+                    } else if let Some(service) = string_field(a, "service", &format!("{path}.as"))?
+                    {
+                        Actor::Service {
+                            name: service.to_owned(),
+                            source_account: string_field(
+                                a,
+                                "sourceAccount",
+                                &format!("{path}.as"),
+                            )?
+                            .map(str::to_owned),
+                            source_arn: string_field(a, "sourceArn", &format!("{path}.as"))?
+                                .map(str::to_owned),
+                        }
+                    } else {
+                        return Err(err(format!("{path}.as"), "expected a principal name, {\"principal\", \"via\"} or {\"service\", \"sourceAccount\", \"sourceArn\"}"));
+                    }
+                }
+                Some(_) => {
+                    return Err(err(
+                        format!("{path}.as"),
+                        "expected a principal name or an object",
+                    ))
+                }
+            };
+            let request = match so.get("request") {
+                None | Some(Value::Null) => Value::Object(Map::new()),
+                Some(r @ Value::Object(_)) => r.clone(),
+                Some(_) => {
+                    return Err(err(
+                        format!("{path}.request"),
+                        "expected an object in the operation's AWS request shape",
+                    ))
+                }
+            };
+            let mut refs = Vec::new();
+            references(&request, &format!("{path}.request"), &mut refs);
+            for (rpath, r) in refs {
+                let target = r.split('.').next().unwrap_or_default();
+                if r.is_empty() || target.is_empty() {
+                    return Err(err(
+                        rpath,
+                        "empty or unclosed ${...} reference; write ${stepId.Field.Path}",
+                    ));
+                }
+                if id.as_deref() == Some(target) {
+                    return Err(err(rpath, format!("${{{r}}} refers to its own step; a step can only use earlier steps' responses")));
+                }
+                if !ids.iter().any(|x| x == target) {
+                    let later = list
+                        .iter()
+                        .skip(i + 1)
+                        .any(|s| s.get("id").and_then(Value::as_str) == Some(target));
+                    return Err(err(
+                        rpath,
+                        if later {
+                            format!("${{{r}}} refers to step \"{target}\", which comes later; steps can only use earlier responses")
+                        } else {
+                            format!(
+                                "${{{r}}} refers to no step: no earlier step has id \"{target}\""
+                            )
+                        },
+                    ));
+                }
+            }
+            let expect = match so.get("expect") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) if s == "ok" => Some(Expect::Ok(Value::Null)),
+                Some(Value::Object(e)) if e.len() == 1 && e.contains_key("ok") => {
+                    Some(Expect::Ok(e.get("ok").cloned().unwrap_or(Value::Null)))
+                }
+                Some(Value::Object(e)) if e.len() == 1 && e.contains_key("error") => {
+                    match e.get("error") {
+                        Some(Value::String(name)) => Some(Expect::Error(name.clone())),
+                        _ => {
+                            return Err(err(
+                                format!("{path}.expect.error"),
+                                "expected an error name such as \"AccessDeniedException\"",
+                            ))
+                        }
+                    }
+                }
+                Some(_) => {
+                    return Err(err(
+                        format!("{path}.expect"),
+                        "expected \"ok\", {\"ok\": {...}} or {\"error\": \"ErrorName\"}",
+                    ))
+                }
+            };
+            if let Some(id) = &id {
+                ids.push(id.clone());
+            }
+            steps.push(ScenarioStep {
+                id,
+                call: call.to_owned(),
+                actor,
+                request,
+                expect,
+            });
+        }
+        Ok(Scenario {
+            name: string_field(o, "name", "")?
+                .unwrap_or("scenario")
+                .to_owned(),
+            title: string_field(o, "title", "")?
+                .unwrap_or("Untitled scenario")
+                .to_owned(),
+            description: string_field(o, "description", "")?
+                .unwrap_or_default()
+                .to_owned(),
+            seed,
+            region,
+            account,
+            principals,
+            steps,
+            source: v.clone(),
+        })
+    }
+
+    /// The caller for a step's actor.
+    pub fn caller(&self, actor: &Actor) -> Caller {
+        match actor {
+            Actor::Root => Caller::root(&self.account),
+            Actor::Principal { name, via } => {
+                let arn = self
+                    .principals
+                    .get(name)
+                    .map(|p| p.arn.clone())
+                    .unwrap_or_default();
+                let c = Caller::iam(arn);
+                match via {
+                    Some(v) => c.via(v.clone()),
+                    None => c,
+                }
+            }
+            Actor::Service {
+                name,
+                source_account,
+                source_arn,
+            } => Caller::service(name.clone())
+                .on_behalf_of(source_account.clone(), source_arn.clone()),
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! Running a scenario against a fresh world.
+
+use super::{Expect, Scenario};
+use crate::cloudtrail::CloudTrailEvent;
+use crate::kms::Decision;
+use crate::trace::{ErrorBody, Trace};
+use crate::world::World;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Whether a step's expectation held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Expectation {
+    /// It held.
+    Met,
+    /// It did not.
+    Failed,
+}
+
+/// The outcome of one scenario step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepResult {
+    /// The step's id.
+    pub id: Option<String>,
+    /// `service:Operation`.
+    pub call: String,
+    /// The response (key material redacted), when the call succeeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ok: Option<Value>,
+    /// The error, when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
+    /// The last authorization decision KMS made for it.
+    pub decision: Option<Decision>,
+    /// Whether its expectation held (`None`: it had none).
+    pub expectation: Option<Expectation>,
+    /// Why an expectation failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expectation_message: Option<String>,
+    /// The trace steps it produced: `trace.steps[first..last]`.
+    #[serde(skip)]
+    pub trace_range: (usize, usize),
+}
+
+/// Why a run stopped early.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stopped {
+    /// The index of the step that failed.
+    pub step: usize,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// The result of running a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunResult {
+    /// The scenario's name.
+    pub scenario: String,
+    /// One entry per step that ran.
+    pub steps: Vec<StepResult>,
+    /// The CloudTrail events.
+    pub cloudtrail: Vec<CloudTrailEvent>,
+    /// Set if a step failed without an `expect` for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
+    /// Everything that happened, step by step.
+    #[serde(skip)]
+    pub trace: Trace,
+}
+
+impl RunResult {
+    /// Whether every step ran and every expectation held.
+    pub fn all_met(&self) -> bool {
+        self.stopped.is_none()
+            && self
+                .steps
+                .iter()
+                .all(|s| s.expectation != Some(Expectation::Failed))
+    }
+}
+
+/// Looks up `Path.To.Field` (array elements by index) in a response.
+fn lookup<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(v, |cur, seg| match cur {
+        Value::Object(o) => o.get(*seg),
+        Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+/// Replaces `${id.Path}` references with values of earlier responses.
+fn resolve(v: &Value, responses: &BTreeMap<String, Value>) -> Result<Value, String> {
+    match v {
+        Value::String(s) => {
+            let whole = s
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix('}'))
+                .filter(|r| !r.contains("${") && !r.contains('}'));
+            let get = |r: &str| -> Result<Value, String> {
+                let mut parts = r.split('.');
+                let id = parts.next().unwrap_or_default();
+                let path: Vec<&str> = parts.collect();
+                let resp = responses.get(id).ok_or_else(|| {
+                    format!("${{{r}}}: step \"{id}\" has no response (it failed or has not run)")
+                })?;
+                lookup(resp, &path).cloned().ok_or_else(|| {
+                    let fields = resp.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default();
+                    format!("${{{r}}}: the response of \"{id}\" has no field {} (its top-level fields: {fields})", path.join("."))
+                })
+            };
+            if let Some(r) = whole {
+                return get(r);
+            }
+            let mut out = String::new();
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("${") {
+                out.push_str(&rest[..start]);
+                let after = &rest[start + 2..];
+                let end = after
+                    .find('}')
+                    .ok_or_else(|| format!("unclosed reference in \"{s}\""))?;
+                match get(&after[..end])? {
+                    Value::String(x) => out.push_str(&x),
+                    other => out.push_str(&other.to_string()),
+                }
+                rest = &after[end + 1..];
+            }
+            out.push_str(rest);
+            Ok(Value::String(out))
+        }
+        Value::Array(a) => a
+            .iter()
+            .map(|x| resolve(x, responses))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, x)| resolve(x, responses).map(|x| (k.clone(), x)))
+            .collect::<Result<serde_json::Map<_, _>, _>>()
+            .map(Value::Object),
+        other => Ok(other.clone()),
+    }
+}
+
+/// Whether `actual` contains `expected`: objects by the fields `expected` has, arrays
+/// element by element with equal length, everything else equal.
+fn contains(actual: &Value, expected: &Value, path: &str) -> Result<(), String> {
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => e.iter().try_for_each(|(k, ev)| match a.get(k) {
+            Some(av) => contains(av, ev, &format!("{path}.{k}")),
+            None => Err(format!("{path}.{k} is missing from the response")),
+        }),
+        (Value::Array(a), Value::Array(e)) if a.len() == e.len() => a
+            .iter()
+            .zip(e)
+            .enumerate()
+            .try_for_each(|(i, (av, ev))| contains(av, ev, &format!("{path}[{i}]"))),
+        _ if actual == expected => Ok(()),
+        _ => Err(format!("{path} is {actual}, expected {expected}")),
+    }
+}
+
+/// A scenario may write a key policy (`Policy` of kms:CreateKey and kms:PutKeyPolicy) as a
+/// JSON object for readability; the AWS API takes it as text, so it is sent as its JSON text.
+fn policy_as_text(call: &str, mut request: Value) -> Value {
+    if matches!(call, "kms:CreateKey" | "kms:PutKeyPolicy") {
+        if let Some(p) = request.get_mut("Policy") {
+            if p.is_object() {
+                *p = Value::String(serde_json::to_string_pretty(p).unwrap_or_default());
+            }
+        }
+    }
+    request
+}
+
+/// Runs a scenario with its own seed (or `seed` if given) in a fresh world.
+pub fn run(scenario: &Scenario, seed: Option<u64>) -> RunResult {
+    let mut world = World::new(
+        seed.unwrap_or(scenario.seed),
+        &scenario.region,
+        &scenario.account,
+    );
+    run_in(&mut world, scenario)
+}
+
+/// Runs a scenario in `world` (which should be fresh).
+pub fn run_in(world: &mut World, scenario: &Scenario) -> RunResult {
+    for p in scenario.principals.values() {
+        world.kms.set_identity_policies(&p.arn, p.policies.clone());
+    }
+    let mut responses: BTreeMap<String, Value> = BTreeMap::new();
+    let mut results = Vec::new();
+    let mut stopped = None;
+    for (i, step) in scenario.steps.iter().enumerate() {
+        world.set_action(i);
+        let first = world.trace.steps.len();
+        let outcome = match resolve(&step.request, &responses) {
+            Ok(request) => {
+                let caller = scenario.caller(&step.actor);
+                world.call(&step.call, &caller, &policy_as_text(&step.call, request))
+            }
+            Err(message) => Err(ErrorBody {
+                code: "ScenarioReferenceError".to_owned(),
+                message: format!("steps[{i}].request: {message}"),
+            }),
+        };
+        let last = world.trace.steps.len();
+        let decision = world.trace.steps[first..last]
+            .iter()
+            .rev()
+            .find_map(|s| s.decisions.last().cloned());
+        let (expectation, expectation_message) = match (&step.expect, &outcome) {
+            (None, _) => (None, None),
+            (Some(Expect::Ok(fields)), Ok(resp)) => match if fields.is_null() {
+                Ok(())
+            } else {
+                resolve(fields, &responses).and_then(|f| contains(resp, &f, "response"))
+            } {
+                Ok(()) => (Some(Expectation::Met), None),
+                Err(m) => (Some(Expectation::Failed), Some(m)),
+            },
+            (Some(Expect::Ok(_)), Err(e)) => (
+                Some(Expectation::Failed),
+                Some(format!("expected success, got {}: {}", e.code, e.message)),
+            ),
+            (Some(Expect::Error(name)), Err(e)) if &e.code == name => {
+                (Some(Expectation::Met), None)
+            }
+            (Some(Expect::Error(name)), Err(e)) => (
+                Some(Expectation::Failed),
+                Some(format!("expected {name}, got {}", e.code)),
+            ),
+            (Some(Expect::Error(name)), Ok(_)) => (
+                Some(Expectation::Failed),
+                Some(format!("expected {name}, but the call succeeded")),
+            ),
+        };
+        if let (Some(id), Ok(resp)) = (&step.id, &outcome) {
+            responses.insert(id.clone(), resp.clone());
+        }
+        let failed_unexpected = outcome.is_err() && step.expect.is_none();
+        results.push(StepResult {
+            id: step.id.clone(),
+            call: step.call.clone(),
+            ok: outcome.as_ref().ok().map(|v| world.redact(v)),
+            error: outcome.as_ref().err().cloned(),
+            decision,
+            expectation,
+            expectation_message,
+            trace_range: (first, last),
+        });
+        if failed_unexpected {
+            let message = outcome
+                .err()
+                .map(|e| format!("{}: {}", e.code, e.message))
+                .unwrap_or_default();
+            stopped = Some(Stopped { step: i, message });
+            break;
+        }
+    }
+    RunResult {
+        scenario: scenario.name.clone(),
+        steps: results,
+        cloudtrail: world.kms.trail().to_vec(),
+        stopped,
+        trace: std::mem::take(&mut world.trace),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn references_keep_types_and_interpolate() {
+        let mut r = BTreeMap::new();
+        r.insert(
+            "k".to_owned(),
+            json!({"KeyMetadata": {"Arn": "arn:x", "Enabled": true}, "List": [{"Id": "g1"}]}),
+        );
+        assert_eq!(
+            resolve(&json!("${k.KeyMetadata.Enabled}"), &r).unwrap(),
+            json!(true)
+        );
+        assert_eq!(
+            resolve(&json!("key=${k.KeyMetadata.Arn}!"), &r).unwrap(),
+            json!("key=arn:x!")
+        );
+        assert_eq!(
+            resolve(&json!({"a": ["${k.List.0.Id}"]}), &r).unwrap(),
+            json!({"a": ["g1"]})
+        );
+        let e = resolve(&json!("${k.Nope}"), &r).unwrap_err();
+        assert!(
+            e.contains("no field Nope") && e.contains("KeyMetadata"),
+            "{e}"
+        );
+        assert!(resolve(&json!("${zz.A}"), &r)
+            .unwrap_err()
+            .contains("no response"));
+    }
+
+    #[test]
+    fn contains_is_recursive() {
+        let a = json!({"A": {"B": 1, "C": 2}, "L": [1, 2]});
+        assert!(contains(&a, &json!({"A": {"B": 1}}), "r").is_ok());
+        assert!(contains(&a, &json!({"A": {"B": 2}}), "r").is_err());
+        assert!(contains(&a, &json!({"L": [1]}), "r").is_err());
+        assert!(contains(&a, &json!({"X": 1}), "r")
+            .unwrap_err()
+            .contains("r.X is missing"));
+    }
+}
