@@ -22,4 +22,5 @@ pub mod workmail;
 pub mod world;
 
 pub use world::World;
+pub mod diagram;
 pub mod scenario;
