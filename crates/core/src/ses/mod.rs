@@ -149,6 +149,17 @@ fn matches_recipient(rule: &ReceiptRule, to: &str) -> bool {
         })
 }
 
+/// An SES inbound message id: 28 characters of lowercase base32hex, like the
+/// `d6iitobk75ur44p8kdnnp7g2n800` of the SES developer guide's example context.
+fn inbound_message_id(rng: &mut crate::env::SimRng) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
+    let bytes: [u8; 28] = rng.bytes();
+    bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(b & 31)]))
+        .collect()
+}
+
 impl Ses {
     /// SES for `account` in `region`.
     pub fn new(region: &str, account: &str) -> Self {
@@ -379,11 +390,7 @@ impl Ses {
                 ),
             );
         };
-        let message_id = format!(
-            "{}-{}-000000",
-            rec.env.rng.hex(8),
-            crate::env::uuid_text(&rec.env.rng.uuid_bytes())
-        );
+        let message_id = inbound_message_id(&mut rec.env.rng);
         let mime = Zeroizing::new(
             format!("From: {}\r\nTo: {}\r\nSubject: {}\r\nMessage-ID: <{message_id}@email.amazonses.com>\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n{}", r.from, r.to, r.subject, r.body).into_bytes(),
         );
