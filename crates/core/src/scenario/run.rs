@@ -21,6 +21,7 @@ pub enum Expectation {
 
 /// The outcome of one scenario step.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StepResult {
     /// The step's id.
     pub id: Option<String>,

@@ -874,7 +874,7 @@ impl WorkMail {
             &json!({"OrganizationId": req.organization_id, "Mailbox": mailbox, "Subject": req.subject, "Kind": req.kind}),
             &Ok(response.clone()),
             "Message delivered",
-            format!("The {noun} is stored encrypted; only the mailbox's {} can unlock its key.", if algorithm == RSA_OAEP { "private key" } else { "mailbox key" }),
+            format!("The {noun} is stored encrypted; only the mailbox's {} can unlock its message key.", if algorithm == RSA_OAEP { "private key" } else { "mailbox key" }),
             Vec::new(),
         );
         Ok(response)

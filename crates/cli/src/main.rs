@@ -1,0 +1,186 @@
+//! `kmsplay`: the KMS Playground on the command line.
+//!
+//! ```sh
+//! kmsplay scenarios                 # the built-in scenarios, name first
+//! kmsplay show workmail-basics      # one of them as a scenario file
+//! kmsplay run my-flow.json          # run files (or built-in names), one line per step
+//! kmsplay run workmail-cache --json # the run as JSON: steps, decisions, CloudTrail
+//! ```
+//!
+//! `run` exits 0 only if every step ran and every expectation held, 1 if not, and 2 if a
+//! scenario could not be read or is malformed.
+
+#![forbid(unsafe_code)]
+
+use clap::{Parser, Subcommand};
+use kmsplay_core::scenario::{builtin, builtins, run, Expectation, RunResult, Scenario};
+use serde_json::{json, Value};
+use std::process::ExitCode;
+
+/// Run the KMS Playground's simulation of AWS KMS, WorkMail and SES from the terminal.
+#[derive(Parser)]
+#[command(name = "kmsplay", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the built-in scenarios, one per line, name first.
+    Scenarios,
+    /// Print a built-in scenario as a scenario file.
+    Show {
+        /// The built-in's name (see `kmsplay scenarios`).
+        name: String,
+    },
+    /// Run scenario files (or built-in names) and print each step.
+    Run {
+        /// Scenario files, or names of built-in scenarios.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Use this seed instead of the scenario's.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print the run as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn load(arg: &str) -> Result<Scenario, String> {
+    let text = match std::fs::read_to_string(arg) {
+        Ok(t) => t,
+        Err(e) => {
+            match builtin(arg) {
+                Some(b) => b.source.to_owned(),
+                None => {
+                    let names: Vec<&str> = builtins().iter().map(|b| b.name).collect();
+                    return Err(format!("{arg}: cannot read it ({e}) and it is not a built-in scenario (built-ins: {})", names.join(", ")));
+                }
+            }
+        }
+    };
+    Scenario::parse(&text).map_err(|e| format!("{arg}: {e}"))
+}
+
+/// The run in the documented JSON shape.
+fn run_json(r: &RunResult) -> Value {
+    json!({ "scenario": r.scenario, "steps": r.steps, "cloudtrail": r.cloudtrail, "stopped": r.stopped })
+}
+
+fn print_run(s: &Scenario, r: &RunResult) {
+    println!("{} — {}", s.name, s.title);
+    for (i, st) in r.steps.iter().enumerate() {
+        let mark = match st.expectation {
+            Some(Expectation::Met) => "✓",
+            Some(Expectation::Failed) => "✗",
+            None if st.error.is_some() => "!",
+            None => "·",
+        };
+        let outcome = match &st.error {
+            Some(e) => e.code.clone(),
+            None => "ok".to_owned(),
+        };
+        let (a, b) = st.trace_range;
+        let why = match (&st.expectation_message, &st.error) {
+            (Some(m), _) => format!("expectation failed: {m}"),
+            (None, Some(e)) => e.message.clone(),
+            (None, None) => r
+                .trace
+                .steps
+                .get(a..b)
+                .and_then(|s| s.last())
+                .map(|s| s.sentence.clone())
+                .unwrap_or_default(),
+        };
+        println!("{:>3} {mark} {:<32} {:<28} {why}", i + 1, st.call, outcome);
+    }
+    if let Some(stop) = &r.stopped {
+        println!("    stopped at step {}: {}", stop.step + 1, stop.message);
+    }
+    let failed = r
+        .steps
+        .iter()
+        .filter(|s| s.expectation == Some(Expectation::Failed))
+        .count();
+    let met = r
+        .steps
+        .iter()
+        .filter(|s| s.expectation == Some(Expectation::Met))
+        .count();
+    println!(
+        "    {} steps, {met} expectations met, {failed} failed, {} CloudTrail events",
+        r.steps.len(),
+        r.cloudtrail.len()
+    );
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scenarios => {
+            for b in builtins() {
+                let title = b.scenario().map(|s| s.title).unwrap_or_default();
+                println!("{:<28} {title}", b.name);
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Show { name } => {
+            match builtin(&name) {
+                Some(b) => {
+                    print!("{}", b.source);
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!("kmsplay: no built-in scenario named {name}; `kmsplay scenarios` lists them");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Run { files, seed, json } => {
+            let mut scenarios = Vec::new();
+            for f in &files {
+                match load(f) {
+                    Ok(s) => scenarios.push(s),
+                    Err(e) => {
+                        eprintln!("kmsplay: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            let runs: Vec<(Scenario, RunResult)> = scenarios
+                .into_iter()
+                .map(|s| {
+                    let r = run(&s, seed);
+                    (s, r)
+                })
+                .collect();
+            if json {
+                let out = if runs.len() == 1 {
+                    runs.first()
+                        .map(|(_, r)| run_json(r))
+                        .unwrap_or(Value::Null)
+                } else {
+                    Value::Array(runs.iter().map(|(_, r)| run_json(r)).collect())
+                };
+                match serde_json::to_string_pretty(&out) {
+                    Ok(text) => println!("{text}"),
+                    Err(e) => {
+                        eprintln!("kmsplay: could not print JSON: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            } else {
+                for (s, r) in &runs {
+                    print_run(s, r);
+                }
+            }
+            if runs.iter().all(|(_, r)| r.all_met()) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
