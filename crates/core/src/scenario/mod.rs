@@ -26,7 +26,7 @@ mod builtin;
 mod run;
 
 pub use builtin::{builtin, builtins, Builtin};
-pub use run::{run, Expectation, RunResult, StepResult, Stopped};
+pub use run::{run, Expectation, RunResult, Session, StepResult, Stopped};
 
 use crate::authz::{parse_policy, PolicyDocument, PolicyKind};
 use crate::caller::Caller;
@@ -228,6 +228,170 @@ fn string_field<'a>(
     }
 }
 
+/// Parses one step at `path`, given the principals and the ids of earlier steps; `later`
+/// says whether an id belongs to a later step (for a clearer error).
+pub(crate) fn parse_step(
+    s: &Value,
+    path: &str,
+    principals: &BTreeMap<String, PrincipalDef>,
+    ids: &[String],
+    later: &dyn Fn(&str) -> bool,
+) -> Result<ScenarioStep, ScenarioError> {
+    let path = path.to_owned();
+    let so = s.as_object().ok_or_else(|| {
+        err(
+            &path,
+            "expected an object {call, as?, request?, expect?, id?}",
+        )
+    })?;
+    if let Some(k) = so
+        .keys()
+        .find(|k| !["id", "call", "as", "request", "expect", "note"].contains(&k.as_str()))
+    {
+        return Err(err(
+            format!("{path}.{k}"),
+            "unknown field; a step has id, call, as, request, expect",
+        ));
+    }
+    let id = string_field(so, "id", &path)?.map(str::to_owned);
+    if let Some(id) = &id {
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(err(
+                format!("{path}.id"),
+                "ids are letters, digits, _ and -",
+            ));
+        }
+        if ids.contains(id) {
+            return Err(err(format!("{path}.id"), format!("duplicate id \"{id}\"")));
+        }
+    }
+    let call = string_field(so, "call", &path)?
+        .ok_or_else(|| err(format!("{path}.call"), "missing: e.g. \"kms:Encrypt\""))?;
+    known_call(call).map_err(|m| err(format!("{path}.call"), m))?;
+    let actor = match so.get("as") {
+        None | Some(Value::Null) => Actor::Root,
+        Some(Value::String(name)) => {
+            if !principals.contains_key(name) {
+                return Err(err(
+                    format!("{path}.as"),
+                    format!(
+                        "no principal named \"{name}\"; define it in principals (known: {})",
+                        principals.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+            Actor::Principal {
+                name: name.clone(),
+                via: None,
+            }
+        }
+        Some(Value::Object(a)) => {
+            if let Some(name) = string_field(a, "principal", &format!("{path}.as"))? {
+                if !principals.contains_key(name) {
+                    return Err(err(
+                        format!("{path}.as.principal"),
+                        format!("no principal named \"{name}\""),
+                    ));
+                }
+                let via = string_field(a, "via", &format!("{path}.as"))?.map(str::to_owned);
+                Actor::Principal {
+                    name: name.to_owned(),
+                    via,
+                }
+            } else if let Some(service) = string_field(a, "service", &format!("{path}.as"))? {
+                Actor::Service {
+                    name: service.to_owned(),
+                    source_account: string_field(a, "sourceAccount", &format!("{path}.as"))?
+                        .map(str::to_owned),
+                    source_arn: string_field(a, "sourceArn", &format!("{path}.as"))?
+                        .map(str::to_owned),
+                }
+            } else {
+                return Err(err(format!("{path}.as"), "expected a principal name, {\"principal\", \"via\"} or {\"service\", \"sourceAccount\", \"sourceArn\"}"));
+            }
+        }
+        Some(_) => {
+            return Err(err(
+                format!("{path}.as"),
+                "expected a principal name or an object",
+            ))
+        }
+    };
+    let request = match so.get("request") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(r @ Value::Object(_)) => r.clone(),
+        Some(_) => {
+            return Err(err(
+                format!("{path}.request"),
+                "expected an object in the operation's AWS request shape",
+            ))
+        }
+    };
+    let mut refs = Vec::new();
+    references(&request, &format!("{path}.request"), &mut refs);
+    for (rpath, r) in refs {
+        let target = r.split('.').next().unwrap_or_default();
+        if r.is_empty() || target.is_empty() {
+            return Err(err(
+                rpath,
+                "empty or unclosed ${...} reference; write ${stepId.Field.Path}",
+            ));
+        }
+        if id.as_deref() == Some(target) {
+            return Err(err(
+                rpath,
+                format!(
+                    "${{{r}}} refers to its own step; a step can only use earlier steps' responses"
+                ),
+            ));
+        }
+        if !ids.iter().any(|x| x == target) {
+            let later = later(target);
+            return Err(err(
+                rpath,
+                if later {
+                    format!("${{{r}}} refers to step \"{target}\", which comes later; steps can only use earlier responses")
+                } else {
+                    format!("${{{r}}} refers to no step: no earlier step has id \"{target}\"")
+                },
+            ));
+        }
+    }
+    let expect = match so.get("expect") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s == "ok" => Some(Expect::Ok(Value::Null)),
+        Some(Value::Object(e)) if e.len() == 1 && e.contains_key("ok") => {
+            Some(Expect::Ok(e.get("ok").cloned().unwrap_or(Value::Null)))
+        }
+        Some(Value::Object(e)) if e.len() == 1 && e.contains_key("error") => match e.get("error") {
+            Some(Value::String(name)) => Some(Expect::Error(name.clone())),
+            _ => {
+                return Err(err(
+                    format!("{path}.expect.error"),
+                    "expected an error name such as \"AccessDeniedException\"",
+                ))
+            }
+        },
+        Some(_) => {
+            return Err(err(
+                format!("{path}.expect"),
+                "expected \"ok\", {\"ok\": {...}} or {\"error\": \"ErrorName\"}",
+            ))
+        }
+    };
+    Ok(ScenarioStep {
+        id,
+        call: call.to_owned(),
+        actor,
+        request,
+        expect,
+    })
+}
+
 impl Scenario {
     /// Parses and validates scenario text.
     pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
@@ -374,163 +538,16 @@ impl Scenario {
         let mut steps = Vec::new();
         let mut ids: Vec<String> = Vec::new();
         for (i, s) in list.iter().enumerate() {
-            let path = format!("steps[{i}]");
-            let so = s.as_object().ok_or_else(|| {
-                err(
-                    &path,
-                    "expected an object {call, as?, request?, expect?, id?}",
-                )
-            })?;
-            if let Some(k) = so
-                .keys()
-                .find(|k| !["id", "call", "as", "request", "expect", "note"].contains(&k.as_str()))
-            {
-                return Err(err(
-                    format!("{path}.{k}"),
-                    "unknown field; a step has id, call, as, request, expect",
-                ));
-            }
-            let id = string_field(so, "id", &path)?.map(str::to_owned);
-            if let Some(id) = &id {
-                if id.is_empty()
-                    || !id
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-                {
-                    return Err(err(
-                        format!("{path}.id"),
-                        "ids are letters, digits, _ and -",
-                    ));
-                }
-                if ids.contains(id) {
-                    return Err(err(format!("{path}.id"), format!("duplicate id \"{id}\"")));
-                }
-            }
-            let call = string_field(so, "call", &path)?
-                .ok_or_else(|| err(format!("{path}.call"), "missing: e.g. \"kms:Encrypt\""))?;
-            known_call(call).map_err(|m| err(format!("{path}.call"), m))?;
-            let actor = match so.get("as") {
-                None | Some(Value::Null) => Actor::Root,
-                Some(Value::String(name)) => {
-                    if !principals.contains_key(name) {
-                        return Err(err(format!("{path}.as"), format!("no principal named \"{name}\"; define it in principals (known: {})", principals.keys().cloned().collect::<Vec<_>>().join(", "))));
-                    }
-                    Actor::Principal {
-                        name: name.clone(),
-                        via: None,
-                    }
-                }
-                Some(Value::Object(a)) => {
-                    if let Some(name) = string_field(a, "principal", &format!("{path}.as"))? {
-                        if !principals.contains_key(name) {
-                            return Err(err(
-                                format!("{path}.as.principal"),
-                                format!("no principal named \"{name}\""),
-                            ));
-                        }
-                        let via = string_field(a, "via", &format!("{path}.as"))?.map(str::to_owned);
-                        Actor::Principal {
-                            name: name.to_owned(),
-                            via,
-                        }
-                    } else if let Some(service) = string_field(a, "service", &format!("{path}.as"))?
-                    {
-                        Actor::Service {
-                            name: service.to_owned(),
-                            source_account: string_field(
-                                a,
-                                "sourceAccount",
-                                &format!("{path}.as"),
-                            )?
-                            .map(str::to_owned),
-                            source_arn: string_field(a, "sourceArn", &format!("{path}.as"))?
-                                .map(str::to_owned),
-                        }
-                    } else {
-                        return Err(err(format!("{path}.as"), "expected a principal name, {\"principal\", \"via\"} or {\"service\", \"sourceAccount\", \"sourceArn\"}"));
-                    }
-                }
-                Some(_) => {
-                    return Err(err(
-                        format!("{path}.as"),
-                        "expected a principal name or an object",
-                    ))
-                }
+            let later = |target: &str| {
+                list.iter()
+                    .skip(i + 1)
+                    .any(|s| s.get("id").and_then(Value::as_str) == Some(target))
             };
-            let request = match so.get("request") {
-                None | Some(Value::Null) => Value::Object(Map::new()),
-                Some(r @ Value::Object(_)) => r.clone(),
-                Some(_) => {
-                    return Err(err(
-                        format!("{path}.request"),
-                        "expected an object in the operation's AWS request shape",
-                    ))
-                }
-            };
-            let mut refs = Vec::new();
-            references(&request, &format!("{path}.request"), &mut refs);
-            for (rpath, r) in refs {
-                let target = r.split('.').next().unwrap_or_default();
-                if r.is_empty() || target.is_empty() {
-                    return Err(err(
-                        rpath,
-                        "empty or unclosed ${...} reference; write ${stepId.Field.Path}",
-                    ));
-                }
-                if id.as_deref() == Some(target) {
-                    return Err(err(rpath, format!("${{{r}}} refers to its own step; a step can only use earlier steps' responses")));
-                }
-                if !ids.iter().any(|x| x == target) {
-                    let later = list
-                        .iter()
-                        .skip(i + 1)
-                        .any(|s| s.get("id").and_then(Value::as_str) == Some(target));
-                    return Err(err(
-                        rpath,
-                        if later {
-                            format!("${{{r}}} refers to step \"{target}\", which comes later; steps can only use earlier responses")
-                        } else {
-                            format!(
-                                "${{{r}}} refers to no step: no earlier step has id \"{target}\""
-                            )
-                        },
-                    ));
-                }
-            }
-            let expect = match so.get("expect") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) if s == "ok" => Some(Expect::Ok(Value::Null)),
-                Some(Value::Object(e)) if e.len() == 1 && e.contains_key("ok") => {
-                    Some(Expect::Ok(e.get("ok").cloned().unwrap_or(Value::Null)))
-                }
-                Some(Value::Object(e)) if e.len() == 1 && e.contains_key("error") => {
-                    match e.get("error") {
-                        Some(Value::String(name)) => Some(Expect::Error(name.clone())),
-                        _ => {
-                            return Err(err(
-                                format!("{path}.expect.error"),
-                                "expected an error name such as \"AccessDeniedException\"",
-                            ))
-                        }
-                    }
-                }
-                Some(_) => {
-                    return Err(err(
-                        format!("{path}.expect"),
-                        "expected \"ok\", {\"ok\": {...}} or {\"error\": \"ErrorName\"}",
-                    ))
-                }
-            };
-            if let Some(id) = &id {
+            let step = parse_step(s, &format!("steps[{i}]"), &principals, &ids, &later)?;
+            if let Some(id) = &step.id {
                 ids.push(id.clone());
             }
-            steps.push(ScenarioStep {
-                id,
-                call: call.to_owned(),
-                actor,
-                request,
-                expect,
-            });
+            steps.push(step);
         }
         Ok(Scenario {
             name: string_field(o, "name", "")?

@@ -1,6 +1,6 @@
 //! Running a scenario against a fresh world.
 
-use super::{Expect, Scenario};
+use super::{Expect, Scenario, ScenarioStep};
 use crate::cloudtrail::CloudTrailEvent;
 use crate::kms::Decision;
 use crate::trace::{ErrorBody, Trace};
@@ -178,28 +178,87 @@ fn policy_as_text(call: &str, mut request: Value) -> Value {
 
 /// Runs a scenario with its own seed (or `seed` if given) in a fresh world.
 pub fn run(scenario: &Scenario, seed: Option<u64>) -> RunResult {
-    let mut world = World::new(
-        seed.unwrap_or(scenario.seed),
-        &scenario.region,
-        &scenario.account,
-    );
-    run_in(&mut world, scenario)
-}
-
-/// Runs a scenario in `world` (which should be fresh).
-pub fn run_in(world: &mut World, scenario: &Scenario) -> RunResult {
-    for p in scenario.principals.values() {
-        world.kms.set_identity_policies(&p.arn, p.policies.clone());
-    }
-    let mut responses: BTreeMap<String, Value> = BTreeMap::new();
+    let mut session = Session::new(scenario, seed);
     let mut results = Vec::new();
     let mut stopped = None;
-    for (i, step) in scenario.steps.iter().enumerate() {
+    for step in &scenario.steps {
+        let i = results.len();
+        let result = session.step(step);
+        let failed_unexpected = result.error.is_some() && step.expect.is_none();
+        let message = result
+            .error
+            .as_ref()
+            .map(|e| format!("{}: {}", e.code, e.message))
+            .unwrap_or_default();
+        results.push(result);
+        if failed_unexpected {
+            stopped = Some(Stopped { step: i, message });
+            break;
+        }
+    }
+    RunResult {
+        scenario: scenario.name.clone(),
+        steps: results,
+        cloudtrail: session.world.kms.trail().to_vec(),
+        stopped,
+        trace: std::mem::take(&mut session.world.trace),
+    }
+}
+
+/// A world that runs scenario steps one at a time, remembering earlier responses for
+/// `${id...}` references (the JavaScript API's `call`, and [`run`]).
+#[derive(Debug)]
+pub struct Session {
+    /// The world.
+    pub world: World,
+    scenario: Scenario,
+    responses: BTreeMap<String, Value>,
+    next: usize,
+}
+
+impl Session {
+    /// A fresh world for `scenario`'s account, Region and principals (its steps are not run).
+    pub fn new(scenario: &Scenario, seed: Option<u64>) -> Session {
+        let mut world = World::new(
+            seed.unwrap_or(scenario.seed),
+            &scenario.region,
+            &scenario.account,
+        );
+        for p in scenario.principals.values() {
+            world.kms.set_identity_policies(&p.arn, p.policies.clone());
+        }
+        Session {
+            world,
+            scenario: scenario.clone(),
+            responses: BTreeMap::new(),
+            next: 0,
+        }
+    }
+
+    /// Parses one step (JSON, as in a scenario file) against this session's principals and
+    /// earlier step ids, and runs it.
+    pub fn call_json(&mut self, step: &Value) -> Result<StepResult, super::ScenarioError> {
+        let ids: Vec<String> = self.responses.keys().cloned().collect();
+        let step = super::parse_step(
+            step,
+            &format!("steps[{}]", self.next),
+            &self.scenario.principals,
+            &ids,
+            &|_| false,
+        )?;
+        Ok(self.step(&step))
+    }
+
+    /// Runs one parsed step.
+    pub fn step(&mut self, step: &ScenarioStep) -> StepResult {
+        let i = self.next;
+        self.next += 1;
+        let world = &mut self.world;
         world.set_action(i);
         let first = world.trace.steps.len();
-        let outcome = match resolve(&step.request, &responses) {
+        let outcome = match resolve(&step.request, &self.responses) {
             Ok(request) => {
-                let caller = scenario.caller(&step.actor);
+                let caller = self.scenario.caller(&step.actor);
                 world.call(&step.call, &caller, &policy_as_text(&step.call, request))
             }
             Err(message) => Err(ErrorBody {
@@ -208,20 +267,23 @@ pub fn run_in(world: &mut World, scenario: &Scenario) -> RunResult {
             }),
         };
         let last = world.trace.steps.len();
-        let decision = world.trace.steps[first..last]
-            .iter()
-            .rev()
-            .find_map(|s| s.decisions.last().cloned());
+        let decision = world
+            .trace
+            .steps
+            .get(first..last)
+            .and_then(|s| s.iter().rev().find_map(|s| s.decisions.last().cloned()));
         let (expectation, expectation_message) = match (&step.expect, &outcome) {
             (None, _) => (None, None),
-            (Some(Expect::Ok(fields)), Ok(resp)) => match if fields.is_null() {
-                Ok(())
-            } else {
-                resolve(fields, &responses).and_then(|f| contains(resp, &f, "response"))
-            } {
-                Ok(()) => (Some(Expectation::Met), None),
-                Err(m) => (Some(Expectation::Failed), Some(m)),
-            },
+            (Some(Expect::Ok(fields)), Ok(resp)) => {
+                match if fields.is_null() {
+                    Ok(())
+                } else {
+                    resolve(fields, &self.responses).and_then(|f| contains(resp, &f, "response"))
+                } {
+                    Ok(()) => (Some(Expectation::Met), None),
+                    Err(m) => (Some(Expectation::Failed), Some(m)),
+                }
+            }
             (Some(Expect::Ok(_)), Err(e)) => (
                 Some(Expectation::Failed),
                 Some(format!("expected success, got {}: {}", e.code, e.message)),
@@ -239,34 +301,18 @@ pub fn run_in(world: &mut World, scenario: &Scenario) -> RunResult {
             ),
         };
         if let (Some(id), Ok(resp)) = (&step.id, &outcome) {
-            responses.insert(id.clone(), resp.clone());
+            self.responses.insert(id.clone(), resp.clone());
         }
-        let failed_unexpected = outcome.is_err() && step.expect.is_none();
-        results.push(StepResult {
+        StepResult {
             id: step.id.clone(),
             call: step.call.clone(),
-            ok: outcome.as_ref().ok().map(|v| world.redact(v)),
+            ok: outcome.as_ref().ok().map(|v| self.world.redact(v)),
             error: outcome.as_ref().err().cloned(),
             decision,
             expectation,
             expectation_message,
             trace_range: (first, last),
-        });
-        if failed_unexpected {
-            let message = outcome
-                .err()
-                .map(|e| format!("{}: {}", e.code, e.message))
-                .unwrap_or_default();
-            stopped = Some(Stopped { step: i, message });
-            break;
         }
-    }
-    RunResult {
-        scenario: scenario.name.clone(),
-        steps: results,
-        cloudtrail: world.kms.trail().to_vec(),
-        stopped,
-        trace: std::mem::take(&mut world.trace),
     }
 }
 
