@@ -1,0 +1,204 @@
+//! `cargo xtask dist`: the release page in dist/, as small as we can make it.
+//!
+//! 1. `cargo build` of the `web` crate for wasm32 with the `release-wasm` profile
+//!    (lto, one codegen unit, opt-level z, panic=abort);
+//! 2. wasm-bindgen `--target web`, through the CLI entry point so the output is what the
+//!    command-line tool gives, with the names and producers sections removed;
+//! 3. `wasm-opt -Oz` from the npm package `binaryen` (Debian's is too old to parse
+//!    current wasm-bindgen output);
+//! 4. index.html and the boot script copied beside it, and the gzip size of every file.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+use crate::{cargo, dist_dir, prereq, root, run_status, target_dir, Result};
+
+const WEB_PACKAGE: &str = "kmsplay-web";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const PROFILE: &str = "release-wasm";
+/// The base name of the page's JS and wasm files in dist/.
+const OUT_NAME: &str = "kmsplay_web";
+
+/// The wasm features rustc enables by default for wasm32-unknown-unknown; wasm-opt must
+/// accept them and must not introduce others.
+const WASM_OPT_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// Files copied verbatim from the repository into dist/.
+const STATIC_FILES: &[(&str, &str)] = &[("index.html", "index.html"), ("web/boot.js", "boot.js")];
+
+/// Builds dist/ and prints the size table. Returns the total gzip size in bytes.
+pub fn build() -> Result<u64> {
+    let started = Instant::now();
+    let wasm_opt = prereq::ensure_wasm_opt()?;
+
+    println!("dist: building {WEB_PACKAGE} for {WASM_TARGET} (profile {PROFILE})");
+    run_status(
+        cargo()
+            .args(["build", "--package", WEB_PACKAGE, "--target", WASM_TARGET])
+            .args(["--profile", PROFILE]),
+        "cargo build of the page",
+    )?;
+    let input = target_dir()
+        .join(WASM_TARGET)
+        .join(PROFILE)
+        .join(format!("{WEB_PACKAGE}.wasm"));
+    if !input.is_file() {
+        return Err(format!("cargo built no {}", input.display()));
+    }
+
+    let staging = target_dir().join("dist-staging");
+    recreate_dir(&staging)?;
+    println!("dist: wasm-bindgen --target web");
+    bindgen(&input, &staging)?;
+
+    let dist = dist_dir();
+    recreate_dir(&dist)?;
+    let bg = format!("{OUT_NAME}_bg.wasm");
+    println!("dist: wasm-opt -Oz");
+    run_status(
+        Command::new(&wasm_opt)
+            .arg(staging.join(&bg))
+            .arg("-Oz")
+            .args(WASM_OPT_FEATURES)
+            .args([
+                "--strip-debug",
+                "--strip-producers",
+                "--strip-target-features",
+            ])
+            .arg("-o")
+            .arg(dist.join(&bg)),
+        "wasm-opt",
+    )?;
+    copy(
+        &staging.join(format!("{OUT_NAME}.js")),
+        &dist.join(format!("{OUT_NAME}.js")),
+    )?;
+    for (from, to) in STATIC_FILES {
+        copy(&root().join(from), &dist.join(to))?;
+    }
+
+    println!(
+        "dist: built {} in {:.1}s",
+        dist.display(),
+        started.elapsed().as_secs_f64()
+    );
+    report_sizes(&dist)
+}
+
+/// Exactly what `wasm-bindgen --target web --no-typescript ...` does.
+fn bindgen(input: &Path, out_dir: &Path) -> Result<()> {
+    let args: Vec<std::ffi::OsString> = vec![
+        "wasm-bindgen".into(),
+        input.into(),
+        "--out-dir".into(),
+        out_dir.into(),
+        "--out-name".into(),
+        OUT_NAME.into(),
+        "--target".into(),
+        "web".into(),
+        "--no-typescript".into(),
+        "--remove-name-section".into(),
+        "--remove-producers-section".into(),
+    ];
+    wasm_bindgen_cli::wasm_bindgen::run_cli_with_args(args)
+        .map_err(|e| format!("wasm-bindgen: {e:#}"))
+}
+
+fn recreate_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        fs::remove_dir_all(dir).map_err(|e| format!("cannot remove {}: {e}", dir.display()))?;
+    }
+    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))
+}
+
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
+}
+
+/// Prints the raw and gzip (level 9) size of every file under `dir` and the totals;
+/// returns the total gzip size.
+pub fn report_sizes(dir: &Path) -> Result<u64> {
+    let mut files = Vec::new();
+    collect_files(dir, &mut files)?;
+    files.sort();
+    let rows = files
+        .iter()
+        .map(|path| {
+            let bytes =
+                fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let name = path
+                .strip_prefix(dir)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .into_owned();
+            Ok((name, bytes.len() as u64, gzip_len(&bytes)?))
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    let width = rows
+        .iter()
+        .map(|(name, _, _)| name.len())
+        .chain(["total".len()])
+        .max()
+        .unwrap_or(5);
+    println!("{:<width$} {:>10} {:>10}", "file", "bytes", "gzip");
+    for (name, raw, gz) in &rows {
+        println!("{name:<width$} {raw:>10} {gz:>10}");
+    }
+    let raw_total: u64 = rows.iter().map(|r| r.1).sum();
+    let gz_total: u64 = rows.iter().map(|r| r.2).sum();
+    println!("{:<width$} {raw_total:>10} {gz_total:>10}", "total");
+    println!(
+        "page weight: {} gzip ({} files)",
+        human(gz_total),
+        rows.len()
+    );
+    Ok(gz_total)
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+            .path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn gzip_len(bytes: &[u8]) -> Result<u64> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder
+        .write_all(bytes)
+        .and_then(|()| encoder.finish())
+        .map(|gz| gz.len() as u64)
+        .map_err(|e| format!("gzip: {e}"))
+}
+
+fn human(bytes: u64) -> String {
+    if bytes >= 1024 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}

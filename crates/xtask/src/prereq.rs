@@ -1,0 +1,124 @@
+//! What the build and the tests need from outside Cargo, installed when it is missing
+//! and we can (npm packages via `npm ci`; Chromium via apt-get when we are root),
+//! otherwise a message saying exactly what to install.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::{root, run_status, Result};
+
+/// Debian's Chromium and its WebDriver; never a browser downloaded by a test tool.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// ChromeDriver for the wasm-bindgen test runner.
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// The copy of package-lock.json that the last successful `npm ci` installed from, so a
+/// changed lock file re-runs `npm ci`.
+const INSTALLED_LOCK: &str = "node_modules/.kmsplay-installed-lock.json";
+
+/// Makes sure node_modules matches package-lock.json, running `npm ci` when it does not.
+pub fn ensure_npm_packages() -> Result<()> {
+    let root = root();
+    let lock = fs::read(root.join("package-lock.json"))
+        .map_err(|e| format!("cannot read package-lock.json: {e}"))?;
+    let installed = fs::read(root.join(INSTALLED_LOCK)).ok();
+    if installed.as_deref() == Some(lock.as_slice()) && root.join("node_modules").is_dir() {
+        return Ok(());
+    }
+    if !on_path("npm") {
+        return Err(
+            "npm is not installed: install Node.js 18 or newer with npm \
+             (Debian: `apt-get install nodejs npm`), then run this again"
+                .into(),
+        );
+    }
+    println!("npm ci (node_modules missing or older than package-lock.json)");
+    run_status(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&root)
+            // Playwright drives Debian's Chromium; it must never fetch a browser of its own.
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+        "npm ci",
+    )?;
+    fs::write(root.join(INSTALLED_LOCK), &lock)
+        .map_err(|e| format!("cannot write {INSTALLED_LOCK}: {e}"))
+}
+
+/// The `wasm-opt` of the npm package `binaryen`.
+pub fn ensure_wasm_opt() -> Result<PathBuf> {
+    ensure_npm_packages()?;
+    let wasm_opt = root().join("node_modules/.bin/wasm-opt");
+    if wasm_opt.is_file() {
+        Ok(wasm_opt)
+    } else {
+        Err(format!(
+            "{} is missing although `npm ci` succeeded: is `binaryen` still in package.json?",
+            wasm_opt.display()
+        ))
+    }
+}
+
+/// The Playwright command line from node_modules.
+pub fn playwright() -> Result<PathBuf> {
+    ensure_npm_packages()?;
+    let playwright = root().join("node_modules/.bin/playwright");
+    if playwright.is_file() {
+        Ok(playwright)
+    } else {
+        Err(format!(
+            "{} is missing although `npm ci` succeeded: is `@playwright/test` still in package.json?",
+            playwright.display()
+        ))
+    }
+}
+
+/// Makes sure Debian's Chromium and ChromeDriver are installed, with apt-get as root.
+pub fn ensure_chromium() -> Result<()> {
+    let missing = |path: &str| !PathBuf::from(path).is_file();
+    if !missing(CHROMIUM) && !missing(CHROMEDRIVER) {
+        return Ok(());
+    }
+    let install = "apt-get update && apt-get install -y chromium chromium-driver";
+    if !is_root() || !on_path("apt-get") {
+        return Err(format!(
+            "the browser tests need Debian's Chromium and ChromeDriver ({CHROMIUM}, \
+             {CHROMEDRIVER}); install them as root with `{install}`, then run this again"
+        ));
+    }
+    println!("installing Chromium: {install}");
+    let apt = |args: &[&str]| {
+        let mut cmd = Command::new("apt-get");
+        cmd.args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdin(std::process::Stdio::null());
+        cmd
+    };
+    run_status(&mut apt(&["update"]), "apt-get update")?;
+    run_status(
+        &mut apt(&["install", "-y", "chromium", "chromium-driver"]),
+        "apt-get install chromium chromium-driver",
+    )?;
+    if missing(CHROMIUM) || missing(CHROMEDRIVER) {
+        return Err(format!(
+            "apt-get installed chromium and chromium-driver but {CHROMIUM} or {CHROMEDRIVER} \
+             is still missing"
+        ));
+    }
+    Ok(())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false)
+}

@@ -1,0 +1,288 @@
+//! `cargo xtask serve`: a small static file server for dist/ on 127.0.0.1.
+//!
+//! Only GET and HEAD, only files under the served directory (no `..`, no symlinks out),
+//! `index.html` for directories, and the MIME types a browser insists on
+//! (`application/wasm` for streaming compilation, `text/javascript` for modules).
+
+use std::fs;
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::thread;
+
+use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+
+use crate::{dist, dist_dir, Result};
+
+/// The port `cargo xtask serve` listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 8000;
+
+/// Builds dist/ (unless `build` is false), then serves it until interrupted.
+pub fn run(port: u16, build: bool) -> Result<()> {
+    if build {
+        dist::build()?;
+    }
+    let dir = dist_dir();
+    if !dir.join("index.html").is_file() {
+        return Err(format!(
+            "{} has no index.html: run `cargo xtask dist` (or `serve` without --no-build)",
+            dir.display()
+        ));
+    }
+    let server = StaticServer::start(&dir, port)?;
+    println!();
+    println!("KMS Playground: {}", server.url());
+    println!("serving {} (Ctrl-C to stop)", dir.display());
+    server.wait();
+    Ok(())
+}
+
+/// A running static file server; it stops when dropped.
+pub struct StaticServer {
+    server: Arc<Server>,
+    addr: SocketAddr,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl StaticServer {
+    /// Serves `dir` on 127.0.0.1:`port` (0: any free port) from a background thread.
+    pub fn start(dir: &Path, port: u16) -> Result<Self> {
+        let root = dir
+            .canonicalize()
+            .map_err(|e| format!("cannot serve {}: {e}", dir.display()))?;
+        let server = Server::http(("127.0.0.1", port)).map_err(|e| {
+            format!("cannot listen on 127.0.0.1:{port}: {e} (is the port in use? try --port)")
+        })?;
+        let addr = server
+            .server_addr()
+            .to_ip()
+            .ok_or("the server is not listening on an IP address")?;
+        let server = Arc::new(server);
+        let listener = Arc::clone(&server);
+        let root = Arc::new(root);
+        let thread = thread::Builder::new()
+            .name("static-server".into())
+            .spawn(move || {
+                for request in listener.incoming_requests() {
+                    let root = Arc::clone(&root);
+                    // One thread per request: a slow client never stalls the page's others.
+                    let spawned = thread::Builder::new()
+                        .name("static-request".into())
+                        .spawn(move || respond(&root, request));
+                    if let Err(e) = spawned {
+                        eprintln!("serve: cannot start a request thread: {e}");
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start the server thread: {e}"))?;
+        Ok(Self {
+            server,
+            addr,
+            thread: Some(thread),
+        })
+    }
+
+    /// The page's URL, with a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Blocks until the server stops (in practice: until the process is interrupted).
+    pub fn wait(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn respond(root: &Path, request: Request) {
+    let outcome = match request.method() {
+        Method::Get | Method::Head => match resolve(root, request.url()) {
+            Some(path) => match fs::read(&path) {
+                Ok(body) => Reply::File {
+                    body,
+                    mime: mime_type(&path),
+                },
+                Err(_) => Reply::Status(404, "not found"),
+            },
+            None => Reply::Status(404, "not found"),
+        },
+        _ => Reply::Status(405, "only GET and HEAD"),
+    };
+    let response = match outcome {
+        Reply::File { body, mime } => with_headers(
+            // Content-Length rather than chunked, whatever the size.
+            Response::from_data(body).with_chunked_threshold(usize::MAX),
+            &[("Content-Type", mime), ("Cache-Control", "no-cache")],
+        ),
+        Reply::Status(code, text) => with_headers(
+            Response::from_string(text).with_status_code(StatusCode(code)),
+            &[("Content-Type", "text/plain; charset=utf-8")],
+        ),
+    };
+    let response = if matches!(request.method(), Method::Get | Method::Head) {
+        response
+    } else {
+        with_headers(response, &[("Allow", "GET, HEAD")])
+    };
+    // The client may have gone away; there is nobody left to tell.
+    let _ = request.respond(response);
+}
+
+enum Reply {
+    File { body: Vec<u8>, mime: &'static str },
+    Status(u16, &'static str),
+}
+
+fn with_headers<R: std::io::Read>(
+    mut response: Response<R>,
+    headers: &[(&str, &str)],
+) -> Response<R> {
+    let all = [("X-Content-Type-Options", "nosniff")]
+        .iter()
+        .chain(headers);
+    for (name, value) in all {
+        // Only ASCII constants get here, which tiny_http always accepts.
+        if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(header);
+        }
+    }
+    response
+}
+
+/// Maps a request target to a file under `root`, or `None` for anything that is not one.
+fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode(path)?;
+    let mut file = root.to_path_buf();
+    for segment in decoded.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => return None,
+            s if s.contains(['\\', '\0']) => return None,
+            s => {
+                // A segment must be a plain name, never a root or prefix.
+                let mut components = Path::new(s).components();
+                match (components.next(), components.next()) {
+                    (Some(Component::Normal(_)), None) => file.push(s),
+                    _ => return None,
+                }
+            }
+        }
+    }
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    let file = file.canonicalize().ok()?;
+    (file.starts_with(root) && file.is_file()).then_some(file)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn mime_type(path: &Path) -> &'static str {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("html" | "htm") => "text/html; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        Some("json" | "map") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("ico") => "image/x-icon",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    fn fixture() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-serve-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("sub")).expect("temp dir");
+        fs::write(dir.join("index.html"), "<!doctype html>home").expect("write");
+        fs::write(dir.join("app_bg.wasm"), b"\0asm\x01\0\0\0").expect("write");
+        fs::write(dir.join("sub/index.html"), "sub").expect("write");
+        fs::write(dir.join("a b.js"), "export {}").expect("write");
+        dir
+    }
+
+    fn get(addr: SocketAddr, method: &str, target: &str) -> String {
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        write!(
+            stream,
+            "{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut out = String::new();
+        stream.read_to_string(&mut out).expect("read");
+        out
+    }
+
+    #[test]
+    fn serves_files_with_mime_types_and_refuses_escapes() {
+        let dir = fixture();
+        let server = StaticServer::start(&dir, 0).expect("start");
+        let addr = server.addr;
+
+        let home = get(addr, "GET", "/");
+        assert!(home.starts_with("HTTP/1.1 200"), "{home}");
+        assert!(home.contains("text/html; charset=utf-8"), "{home}");
+        assert!(home.ends_with("home"), "{home}");
+
+        let wasm = get(addr, "GET", "/app_bg.wasm?v=1");
+        assert!(wasm.contains("Content-Type: application/wasm"), "{wasm}");
+
+        assert!(get(addr, "GET", "/sub").ends_with("sub"));
+        assert!(get(addr, "GET", "/a%20b.js").contains("text/javascript"));
+        assert!(get(addr, "GET", "/../Cargo.toml").starts_with("HTTP/1.1 404"));
+        assert!(get(addr, "GET", "/%2e%2e/Cargo.toml").starts_with("HTTP/1.1 404"));
+        assert!(get(addr, "GET", "/sub/..%2f..%2fetc/passwd").starts_with("HTTP/1.1 404"));
+        assert!(get(addr, "GET", "/%zz").starts_with("HTTP/1.1 404"));
+        assert!(get(addr, "GET", "/missing.js").starts_with("HTTP/1.1 404"));
+        let post = get(addr, "POST", "/");
+        assert!(post.starts_with("HTTP/1.1 405"), "{post}");
+
+        let head = get(addr, "HEAD", "/");
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        assert!(!head.ends_with("home"), "{head}");
+
+        drop(server);
+        let _ = fs::remove_dir_all(dir);
+    }
+}
