@@ -6,7 +6,9 @@
 //!    command-line tool gives, with the names and producers sections removed;
 //! 3. `wasm-opt -Oz` from the npm package `binaryen` (Debian's is too old to parse
 //!    current wasm-bindgen output);
-//! 4. index.html and the boot script copied beside it, and the gzip size of every file.
+//! 4. index.html and the boot script copied beside it, and the gzip size of every file;
+//! 5. the JavaScript API (`crates/js`) the same way into dist/pkg/, with TypeScript
+//!    declarations, and the example page that scripts it (dist/api.html).
 
 use std::fs;
 use std::io::Write;
@@ -20,6 +22,9 @@ use flate2::Compression;
 use crate::{cargo, dist_dir, prereq, root, run_status, target_dir, Result};
 
 const WEB_PACKAGE: &str = "kmsplay-web";
+const JS_PACKAGE: &str = "kmsplay-js";
+/// The base name of the JavaScript API's files in dist/pkg/.
+const JS_OUT_NAME: &str = "kmsplay_js";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const PROFILE: &str = "release-wasm";
 /// The base name of the page's JS and wasm files in dist/.
@@ -37,7 +42,12 @@ const WASM_OPT_FEATURES: &[&str] = &[
 ];
 
 /// Files copied verbatim from the repository into dist/.
-const STATIC_FILES: &[(&str, &str)] = &[("index.html", "index.html"), ("web/boot.js", "boot.js")];
+const STATIC_FILES: &[(&str, &str)] = &[
+    ("index.html", "index.html"),
+    ("web/boot.js", "boot.js"),
+    ("web/examples/api.html", "api.html"),
+    ("web/examples/api.js", "api.js"),
+];
 
 /// Builds dist/ and prints the size table. Returns the total gzip size in bytes.
 pub fn build() -> Result<u64> {
@@ -47,9 +57,9 @@ pub fn build() -> Result<u64> {
     println!("dist: building {WEB_PACKAGE} for {WASM_TARGET} (profile {PROFILE})");
     run_status(
         cargo()
-            .args(["build", "--package", WEB_PACKAGE, "--target", WASM_TARGET])
-            .args(["--profile", PROFILE]),
-        "cargo build of the page",
+            .args(["build", "--package", WEB_PACKAGE, "--package", JS_PACKAGE])
+            .args(["--target", WASM_TARGET, "--profile", PROFILE]),
+        "cargo build of the page and the JavaScript API",
     )?;
     let input = target_dir()
         .join(WASM_TARGET)
@@ -62,7 +72,7 @@ pub fn build() -> Result<u64> {
     let staging = target_dir().join("dist-staging");
     recreate_dir(&staging)?;
     println!("dist: wasm-bindgen --target web");
-    bindgen(&input, &staging)?;
+    bindgen(&input, &staging, OUT_NAME, false)?;
 
     let dist = dist_dir();
     recreate_dir(&dist)?;
@@ -89,6 +99,7 @@ pub fn build() -> Result<u64> {
     for (from, to) in STATIC_FILES {
         copy(&root().join(from), &dist.join(to))?;
     }
+    js_api(&wasm_opt, &dist)?;
 
     println!(
         "dist: built {} in {:.1}s",
@@ -98,21 +109,60 @@ pub fn build() -> Result<u64> {
     report_sizes(&dist)
 }
 
-/// Exactly what `wasm-bindgen --target web --no-typescript ...` does.
-fn bindgen(input: &Path, out_dir: &Path) -> Result<()> {
-    let args: Vec<std::ffi::OsString> = vec![
+/// The JavaScript API into dist/pkg/: bindgen with TypeScript declarations, wasm-opt.
+fn js_api(wasm_opt: &Path, dist: &Path) -> Result<()> {
+    let input = target_dir()
+        .join(WASM_TARGET)
+        .join(PROFILE)
+        .join(format!("{JS_OUT_NAME}.wasm"));
+    let staging = target_dir().join("dist-staging-js");
+    recreate_dir(&staging)?;
+    println!("dist: JavaScript API into dist/pkg/");
+    bindgen(&input, &staging, JS_OUT_NAME, true)?;
+    let pkg = dist.join("pkg");
+    recreate_dir(&pkg)?;
+    let bg = format!("{JS_OUT_NAME}_bg.wasm");
+    run_status(
+        Command::new(wasm_opt)
+            .arg(staging.join(&bg))
+            .arg("-Oz")
+            .args(WASM_OPT_FEATURES)
+            .args([
+                "--strip-debug",
+                "--strip-producers",
+                "--strip-target-features",
+            ])
+            .arg("-o")
+            .arg(pkg.join(&bg)),
+        "wasm-opt of the JavaScript API",
+    )?;
+    for file in [
+        format!("{JS_OUT_NAME}.js"),
+        format!("{JS_OUT_NAME}.d.ts"),
+        format!("{JS_OUT_NAME}_bg.wasm.d.ts"),
+    ] {
+        copy(&staging.join(&file), &pkg.join(&file))?;
+    }
+    Ok(())
+}
+
+/// Exactly what `wasm-bindgen --target web [--no-typescript] ...` does.
+fn bindgen(input: &Path, out_dir: &Path, out_name: &str, typescript: bool) -> Result<()> {
+    let mut args: Vec<std::ffi::OsString> = vec![
         "wasm-bindgen".into(),
         input.into(),
         "--out-dir".into(),
         out_dir.into(),
         "--out-name".into(),
-        OUT_NAME.into(),
+        out_name.into(),
         "--target".into(),
         "web".into(),
-        "--no-typescript".into(),
         "--remove-name-section".into(),
         "--remove-producers-section".into(),
     ];
+    if !typescript {
+        args.push("--no-typescript".into());
+    }
     wasm_bindgen_cli::wasm_bindgen::run_cli_with_args(args)
         .map_err(|e| format!("wasm-bindgen: {e:#}"))
 }
