@@ -23,4 +23,5 @@ pub mod world;
 
 pub use world::World;
 pub mod diagram;
+pub mod scale;
 pub mod scenario;

@@ -242,6 +242,34 @@ impl Playground {
     }
 }
 
+/// Benchmark support for `cargo xtask bench` (timed from JavaScript): seals and opens
+/// `size` bytes with AES-256-GCM `iterations` times, the engine's primitive, to compare
+/// with WebCrypto in the same page. Returns the last ciphertext's length.
+#[wasm_bindgen(js_name = benchSealOpen)]
+pub fn bench_seal_open(size: usize, iterations: u32) -> usize {
+    let key = [7u8; 32];
+    let nonce = [9u8; 12];
+    let data = vec![1u8; size.min(16 << 20)];
+    let mut last = 0;
+    for _ in 0..iterations {
+        let sealed = kmsplay_core::crypto::seal(&key, &nonce, &[], &data);
+        last = kmsplay_core::crypto::open(&key, &nonce, &[], &sealed)
+            .map(|p| p.len())
+            .unwrap_or(0);
+    }
+    last
+}
+
+/// Benchmark support: a WorkMail organization at scale, in the browser
+/// (`kmsplay_core::scale::workmail_at_scale`); timed from JavaScript.
+#[wasm_bindgen(js_name = benchScale)]
+pub fn bench_scale(mailboxes: usize, per_mailbox: usize) -> Result<JsValue, JsValue> {
+    to_js(&kmsplay_core::scale::workmail_at_scale(
+        mailboxes.min(10_000),
+        per_mailbox.min(1_000),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

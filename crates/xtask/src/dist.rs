@@ -6,7 +6,8 @@
 //!    command-line tool gives, with the names and producers sections removed;
 //! 3. `wasm-opt -Oz` from the npm package `binaryen` (Debian's is too old to parse
 //!    current wasm-bindgen output);
-//! 4. index.html and the boot script copied beside it, and the gzip size of every file;
+//! 4. index.html, the boot script and the page's stylesheet copied beside it, and the gzip
+//!    size of every file;
 //! 5. the JavaScript API (`crates/js`) the same way into dist/pkg/, with TypeScript
 //!    declarations, and the example page that scripts it (dist/api.html).
 
@@ -25,8 +26,8 @@ const WEB_PACKAGE: &str = "kmsplay-web";
 const JS_PACKAGE: &str = "kmsplay-js";
 /// The base name of the JavaScript API's files in dist/pkg/.
 const JS_OUT_NAME: &str = "kmsplay_js";
-const WASM_TARGET: &str = "wasm32-unknown-unknown";
-const PROFILE: &str = "release-wasm";
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub const PROFILE: &str = "release-wasm";
 /// The base name of the page's JS and wasm files in dist/.
 const OUT_NAME: &str = "kmsplay_web";
 
@@ -45,6 +46,7 @@ const WASM_OPT_FEATURES: &[&str] = &[
 const STATIC_FILES: &[(&str, &str)] = &[
     ("index.html", "index.html"),
     ("web/boot.js", "boot.js"),
+    ("web/style.css", "style.css"),
     ("web/examples/api.html", "api.html"),
     ("web/examples/api.js", "api.js"),
 ];
@@ -61,45 +63,25 @@ pub fn build() -> Result<u64> {
             .args(["--target", WASM_TARGET, "--profile", PROFILE]),
         "cargo build of the page and the JavaScript API",
     )?;
-    let input = target_dir()
-        .join(WASM_TARGET)
-        .join(PROFILE)
-        .join(format!("{WEB_PACKAGE}.wasm"));
-    if !input.is_file() {
-        return Err(format!("cargo built no {}", input.display()));
-    }
-
-    let staging = target_dir().join("dist-staging");
-    recreate_dir(&staging)?;
-    println!("dist: wasm-bindgen --target web");
-    bindgen(&input, &staging, OUT_NAME, false)?;
+    // A binary keeps its package's name (kmsplay-web.wasm); a cdylib's is underscored.
+    let input = wasm_output(WEB_PACKAGE);
 
     let dist = dist_dir();
     recreate_dir(&dist)?;
-    let bg = format!("{OUT_NAME}_bg.wasm");
-    println!("dist: wasm-opt -Oz");
-    run_status(
-        Command::new(&wasm_opt)
-            .arg(staging.join(&bg))
-            .arg("-Oz")
-            .args(WASM_OPT_FEATURES)
-            .args([
-                "--strip-debug",
-                "--strip-producers",
-                "--strip-target-features",
-            ])
-            .arg("-o")
-            .arg(dist.join(&bg)),
-        "wasm-opt",
-    )?;
-    copy(
-        &staging.join(format!("{OUT_NAME}.js")),
-        &dist.join(format!("{OUT_NAME}.js")),
-    )?;
+    wasm_package(&wasm_opt, &input, OUT_NAME, &dist, false)?;
     for (from, to) in STATIC_FILES {
         copy(&root().join(from), &dist.join(to))?;
     }
-    js_api(&wasm_opt, &dist)?;
+    println!("dist: JavaScript API into dist/pkg/");
+    let pkg = dist.join("pkg");
+    recreate_dir(&pkg)?;
+    wasm_package(
+        &wasm_opt,
+        &wasm_output(JS_OUT_NAME),
+        JS_OUT_NAME,
+        &pkg,
+        true,
+    )?;
 
     println!(
         "dist: built {} in {:.1}s",
@@ -109,19 +91,32 @@ pub fn build() -> Result<u64> {
     report_sizes(&dist)
 }
 
-/// The JavaScript API into dist/pkg/: bindgen with TypeScript declarations, wasm-opt.
-fn js_api(wasm_opt: &Path, dist: &Path) -> Result<()> {
-    let input = target_dir()
+/// The wasm that cargo built as `name` in the `release-wasm` profile.
+pub fn wasm_output(name: &str) -> PathBuf {
+    target_dir()
         .join(WASM_TARGET)
         .join(PROFILE)
-        .join(format!("{JS_OUT_NAME}.wasm"));
-    let staging = target_dir().join("dist-staging-js");
+        .join(format!("{name}.wasm"))
+}
+
+/// wasm-bindgen `--target web` of `input` into a staging directory, then `wasm-opt -Oz`
+/// into `out_dir`, with the JavaScript glue (and TypeScript declarations if asked).
+pub fn wasm_package(
+    wasm_opt: &Path,
+    input: &Path,
+    out_name: &str,
+    out_dir: &Path,
+    typescript: bool,
+) -> Result<()> {
+    if !input.is_file() {
+        return Err(format!("cargo built no {}", input.display()));
+    }
+    let staging = target_dir().join(format!("staging-{out_name}"));
     recreate_dir(&staging)?;
-    println!("dist: JavaScript API into dist/pkg/");
-    bindgen(&input, &staging, JS_OUT_NAME, true)?;
-    let pkg = dist.join("pkg");
-    recreate_dir(&pkg)?;
-    let bg = format!("{JS_OUT_NAME}_bg.wasm");
+    println!("dist: wasm-bindgen --target web ({out_name})");
+    bindgen(input, &staging, out_name, typescript)?;
+    let bg = format!("{out_name}_bg.wasm");
+    println!("dist: wasm-opt -Oz ({bg})");
     run_status(
         Command::new(wasm_opt)
             .arg(staging.join(&bg))
@@ -133,15 +128,16 @@ fn js_api(wasm_opt: &Path, dist: &Path) -> Result<()> {
                 "--strip-target-features",
             ])
             .arg("-o")
-            .arg(pkg.join(&bg)),
-        "wasm-opt of the JavaScript API",
+            .arg(out_dir.join(&bg)),
+        "wasm-opt",
     )?;
-    for file in [
-        format!("{JS_OUT_NAME}.js"),
-        format!("{JS_OUT_NAME}.d.ts"),
-        format!("{JS_OUT_NAME}_bg.wasm.d.ts"),
-    ] {
-        copy(&staging.join(&file), &pkg.join(&file))?;
+    let mut glue = vec![format!("{out_name}.js")];
+    if typescript {
+        glue.push(format!("{out_name}.d.ts"));
+        glue.push(format!("{out_name}_bg.wasm.d.ts"));
+    }
+    for file in glue {
+        copy(&staging.join(&file), &out_dir.join(&file))?;
     }
     Ok(())
 }
@@ -167,14 +163,14 @@ fn bindgen(input: &Path, out_dir: &Path, out_name: &str, typescript: bool) -> Re
         .map_err(|e| format!("wasm-bindgen: {e:#}"))
 }
 
-fn recreate_dir(dir: &Path) -> Result<()> {
+pub fn recreate_dir(dir: &Path) -> Result<()> {
     if dir.exists() {
         fs::remove_dir_all(dir).map_err(|e| format!("cannot remove {}: {e}", dir.display()))?;
     }
     fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))
 }
 
-fn copy(from: &Path, to: &Path) -> Result<()> {
+pub fn copy(from: &Path, to: &Path) -> Result<()> {
     fs::copy(from, to)
         .map(|_| ())
         .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))

@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+mod bench;
 mod dist;
 mod prereq;
 mod serve;
@@ -47,8 +48,12 @@ enum Task {
     Dist,
     /// Run every test: native, wasm in headless Chromium, end-to-end with Playwright.
     Test,
-    /// Benchmarks (for now: the page weight of dist/).
-    Bench,
+    /// Benchmarks: page weight, load, step latency, engine overhead, scale (table + JSON).
+    Bench {
+        /// Smaller runs, for a quick look (numbers are noisier).
+        #[arg(long)]
+        quick: bool,
+    },
     /// `cargo test` runner for wasm32 (set by `xtask test`): the wasm-bindgen test runner.
     #[command(hide = true, name = "wasm-bindgen-test-runner")]
     WasmTestRunner {
@@ -63,7 +68,7 @@ fn main() -> ExitCode {
         Task::Serve { port, no_build } => serve::run(port, !no_build),
         Task::Dist => dist::build().map(|_| ()),
         Task::Test => test::run(),
-        Task::Bench => bench(),
+        Task::Bench { quick } => bench::run(quick),
         Task::WasmTestRunner { args } => wasm_test_runner(args),
     };
     match result {
@@ -73,17 +78,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The page weight table; the real benchmarks come with a later issue.
-fn bench() -> Result<()> {
-    let dist = dist_dir();
-    if !dist.join("index.html").is_file() {
-        dist::build()?;
-    }
-    println!("bench: page weight of {}", dist.display());
-    dist::report_sizes(&dist)?;
-    Ok(())
 }
 
 fn wasm_test_runner(args: Vec<OsString>) -> Result<()> {

@@ -1,0 +1,98 @@
+// Browser measurements for `cargo xtask bench`: page weight, load time next to a minimal
+// Yew page, step latency, and the engine in wasm. Usage: node browser.mjs BASE_URL [--quick]
+// BASE_URL serves app/ (a copy of dist/), floor/ (the minimal Yew page) and bench.html.
+import { chromium } from "@playwright/test";
+import { gzipSync } from "node:zlib";
+
+const base = process.argv[2];
+const quick = process.argv.includes("--quick");
+const LOADS = quick ? 3 : 10;
+const READY = 'svg[data-testid="diagram"]';
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length });
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+// Time from navigation start to the first diagram in the DOM, observed from inside the page.
+const readyProbe = `(() => {
+  const check = () => { if (!window.__ready && document.querySelector('${READY}')) window.__ready = performance.now(); };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true });
+})()`;
+
+async function loadTimes(url) {
+  const times = [];
+  for (let i = 0; i < LOADS; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.addInitScript(readyProbe);
+    await page.goto(url);
+    await page.waitForFunction(() => window.__ready, null, { timeout: 60_000 });
+    times.push(await page.evaluate(() => window.__ready));
+    await context.close();
+  }
+  return stats(times);
+}
+
+async function pageWeight(url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const files = [];
+  page.on("response", async (r) => {
+    try {
+      const body = await r.body();
+      files.push({ url: r.url().replace(base, ""), bytes: body.length, gzip: gzipSync(body, { level: 9 }).length, origin: new URL(r.url()).origin });
+    } catch { /* redirects have no body */ }
+  });
+  await page.goto(url);
+  await page.waitForSelector(READY, { timeout: 60_000 });
+  await page.waitForLoadState("networkidle");
+  await context.close();
+  return { files, gzipTotal: files.reduce((a, f) => a + f.gzip, 0), foreignRequests: files.filter((f) => f.origin !== new URL(base).origin).length };
+}
+
+async function stepLatency(url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForSelector(READY, { timeout: 60_000 });
+  const times = await page.evaluate(async () => {
+    const next = document.querySelector('button[aria-label^="Next"]');
+    if (!next) return [];
+    const out = [];
+    for (let i = 0; i < 200 && next.getAttribute('aria-disabled') !== 'true' && !next.disabled; i++) {
+      const done = new Promise((resolve) => {
+        const mo = new MutationObserver(() => { mo.disconnect(); resolve(performance.now()); });
+        mo.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
+      const t0 = performance.now();
+      next.click();
+      out.push((await done) - t0);
+    }
+    return out;
+  });
+  await context.close();
+  return times.length ? stats(times) : null;
+}
+
+async function engine() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(base + "bench.html");
+  await page.waitForFunction(() => typeof window.runBench === "function", null, { timeout: 60_000 });
+  const result = await page.evaluate((quick) => window.runBench({ quick }), quick);
+  await context.close();
+  return result;
+}
+
+const out = {
+  pageWeight: await pageWeight(base + "app/index.html"),
+  load: { app: await loadTimes(base + "app/index.html"), floor: await loadTimes(base + "floor/index.html") },
+  stepLatency: await stepLatency(base + "app/index.html"),
+  ...(await engine()),
+};
+out.load.ratio = out.load.app.median / out.load.floor.median;
+await browser.close();
+console.log(JSON.stringify(out));

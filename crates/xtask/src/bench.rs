@@ -1,0 +1,257 @@
+//! `cargo xtask bench`: speed and size, each measured next to its reference in one run
+//! (the machines are shared and noisy, so medians with min–max, and ratios).
+//!
+//! - native engine: `examples/bench.rs` of kmsplay-core in release — GenerateDataKey,
+//!   Encrypt+Decrypt (32 B, 1 KiB) and WorkMail deliver+read through the public request API
+//!   with authorization and CloudTrail on, next to bare AES-256-GCM; a 1,000-mailbox
+//!   organization with 100 messages each;
+//! - in Chromium (`bench/browser.mjs`): the page's weight (gzip of every response), load
+//!   time to the first diagram next to a minimal Yew page built the same way, step latency,
+//!   a re-run of the longest built-in scenario, the engine's AES-GCM next to WebCrypto,
+//!   and the scale run in wasm.
+//!
+//! Prints a table and writes everything to `target/bench/results.json`.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use crate::dist::{self, copy, recreate_dir, wasm_output, wasm_package, PROFILE, WASM_TARGET};
+use crate::serve::StaticServer;
+use crate::{cargo, dist_dir, prereq, root, run_status, target_dir, Result};
+
+const FLOOR_PACKAGE: &str = "kmsplay-yew-floor";
+/// Page weight budget (issue: at most 350 KB gzip).
+const BUDGET_GZIP: f64 = 350_000.0;
+
+pub fn run(quick: bool) -> Result<()> {
+    println!("bench: native engine (release build)");
+    let mut native = cargo();
+    native.args([
+        "run",
+        "--quiet",
+        "--release",
+        "--package",
+        "kmsplay-core",
+        "--example",
+        "bench",
+        "--",
+    ]);
+    if quick {
+        native.arg("--quick");
+    }
+    let native = json_output(&mut native, "the native engine benchmark")?;
+
+    dist::build()?;
+    let site = target_dir().join("bench-site");
+    recreate_dir(&site)?;
+    copy_dir(&dist_dir(), &site.join("app"))?;
+    println!("bench: building the minimal Yew page (the load-time floor)");
+    run_status(
+        cargo().args([
+            "build",
+            "--package",
+            FLOOR_PACKAGE,
+            "--target",
+            WASM_TARGET,
+            "--profile",
+            PROFILE,
+        ]),
+        "cargo build of the Yew floor page",
+    )?;
+    let floor = site.join("floor");
+    fs::create_dir_all(&floor).map_err(|e| format!("cannot create {}: {e}", floor.display()))?;
+    wasm_package(
+        &prereq::ensure_wasm_opt()?,
+        &wasm_output(FLOOR_PACKAGE),
+        "kmsplay_yew_floor",
+        &floor,
+        false,
+    )?;
+    copy(
+        &root().join("bench/yew-floor/index.html"),
+        &floor.join("index.html"),
+    )?;
+    for f in ["bench.html", "bench.js"] {
+        copy(&root().join("crates/xtask/bench").join(f), &site.join(f))?;
+    }
+
+    prereq::ensure_npm_packages()?;
+    prereq::ensure_chromium()?;
+    let server = StaticServer::start(&site, 0)?;
+    println!("bench: in Chromium at {}", server.url());
+    let mut node = Command::new("node");
+    node.current_dir(root())
+        .arg(root().join("crates/xtask/bench/browser.mjs"))
+        .arg(server.url());
+    if quick {
+        node.arg("--quick");
+    }
+    let browser = json_output(&mut node, "the browser benchmark")?;
+    drop(server);
+
+    let results = json!({ "native": native, "browser": browser, "quick": quick });
+    print_table(&results);
+    let out_dir = target_dir().join("bench");
+    fs::create_dir_all(&out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let path = out_dir.join("results.json");
+    let text = serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?;
+    fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("bench: results written to {}", path.display());
+    Ok(())
+}
+
+fn json_output(cmd: &mut Command, what: &str) -> Result<Value> {
+    let out = cmd
+        .output()
+        .map_err(|e| format!("could not start {what}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{what} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('{'))
+        .map(|_| ());
+    // The benchmark prints one JSON document (possibly pretty), last on stdout.
+    let start = text
+        .find('{')
+        .ok_or_else(|| format!("{what} printed no JSON: {text}"))?;
+    let _ = last;
+    serde_json::from_str(&text[start..])
+        .map_err(|e| format!("{what} printed invalid JSON ({e}): {text}"))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let entries = fs::read_dir(from).map_err(|e| format!("cannot list {}: {e}", from.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            copy(&path, &target)?;
+        }
+    }
+    Ok(())
+}
+
+fn f(v: &Value, pointer: &str) -> f64 {
+    v.pointer(pointer)
+        .and_then(Value::as_f64)
+        .unwrap_or(f64::NAN)
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "NOT met"
+    }
+}
+
+fn print_table(r: &Value) {
+    println!();
+    println!(
+        "{:<44} {:>14} {:>14} {:>9}  target",
+        "measure", "playground", "reference", "ratio"
+    );
+    let weight = f(r, "/browser/pageWeight/gzipTotal");
+    println!(
+        "{:<44} {:>11.1} KB {:>11.1} KB {:>9.2}  ≤ 350 KB: {}",
+        "page weight (gzip of everything loaded)",
+        weight / 1000.0,
+        BUDGET_GZIP / 1000.0,
+        weight / BUDGET_GZIP,
+        verdict(weight <= BUDGET_GZIP)
+    );
+    let (app, floor) = (
+        f(r, "/browser/load/app/median"),
+        f(r, "/browser/load/floor/median"),
+    );
+    println!(
+        "{:<44} {:>11.1} ms {:>11.1} ms {:>9.2}  ≤ 1.3× minimal Yew page: {}",
+        "load to first diagram (median of 10)",
+        app,
+        floor,
+        app / floor,
+        verdict(app / floor <= 1.3)
+    );
+    let step = f(r, "/browser/stepLatency/median");
+    println!(
+        "{:<44} {:>11.2} ms {:>14} {:>9}  < 16 ms: {}",
+        "step latency, next → DOM updated (median)",
+        step,
+        "",
+        "",
+        verdict(step < 16.0)
+    );
+    let rerun = f(r, "/browser/rerun/msMedian");
+    println!(
+        "{:<44} {:>11.2} ms {:>14} {:>9}  < 16 ms: {}",
+        "re-run of the longest built-in (wasm)",
+        rerun,
+        "",
+        "",
+        verdict(rerun < 16.0)
+    );
+    if let Some(rows) = r.pointer("/native/engine").and_then(Value::as_array) {
+        for row in rows {
+            let name = row.get("name").and_then(Value::as_str).unwrap_or("?");
+            let ratio = f(row, "/ratio");
+            println!(
+                "{:<44} {:>10.0}/s {:>12.0}/s {:>9.1}  ≤ 3× AES-GCM: {}",
+                format!("native {name}"),
+                f(row, "/engine_ops_per_s"),
+                f(row, "/aes_gcm_ops_per_s"),
+                ratio,
+                verdict(ratio <= 3.0)
+            );
+        }
+    }
+    if let Some(rows) = r.pointer("/browser/aes").and_then(Value::as_array) {
+        for row in rows {
+            println!(
+                "{:<44} {:>11.4} ms {:>11.4} ms {:>9.2}  (WebCrypto)",
+                format!(
+                    "wasm AES-256-GCM seal+open {} B",
+                    row.get("size").and_then(Value::as_u64).unwrap_or(0)
+                ),
+                f(row, "/engineMsPerOp"),
+                f(row, "/webcryptoMsPerOp"),
+                f(row, "/ratio")
+            );
+        }
+    }
+    for (label, p) in [
+        ("native", "/native/scaleNative"),
+        ("wasm", "/browser/scale"),
+    ] {
+        println!(
+            "{:<44} {:>12.2} s  {} messages, {} KMS calls, {} avoided by the cache",
+            format!(
+                "scale {label}: {} mailboxes",
+                f(r, &format!("{p}/mailboxes"))
+            ),
+            f(r, &format!("{p}/seconds")),
+            f(r, &format!("{p}/messages")),
+            f(r, &format!("{p}/kmsCalls")),
+            f(r, &format!("{p}/kmsCallsAvoidedByCache"))
+        );
+    }
+    println!(
+        "{:<44} native peak RSS {:.0} MiB; wasm memory {:.0} MiB",
+        "scale memory",
+        f(r, "/native/scaleNative/peakRssKib") / 1024.0,
+        f(r, "/browser/scale/wasmMemoryBytes") / 1_048_576.0
+    );
+}
