@@ -230,6 +230,20 @@ impl World {
         redact(value, &self.user_plaintexts)
     }
 
+    /// Records a step for something done outside any service (scenario experiments).
+    pub fn record_note(
+        &mut self,
+        actor: &str,
+        call: &str,
+        request: &Value,
+        outcome: &CallResult,
+        title: &str,
+        sentence: String,
+    ) {
+        let (mut rec, ..) = self.recorder();
+        rec.outcome(actor, call, request, outcome, title, sentence, Vec::new());
+    }
+
     /// Sets which scenario action the next steps belong to.
     pub fn set_action(&mut self, action: usize) {
         self.action = action;
@@ -272,6 +286,7 @@ impl World {
                 crate::s3::encryption_client::call(&mut rec, s3, caller, operation, request)
             }
             "clock" if operation == "Advance" => self.advance(request),
+            "tamper" if operation == "FlipByte" => self.flip_byte(request),
             "trail" if operation == "LookupEvents" => Ok(self.lookup_events()),
             _ => Err(error(
                 "UnknownOperationException",
@@ -295,6 +310,38 @@ impl World {
         let (sentence, material) = direct_kms_story(&actor, &call);
         rec.push_kms_step(&actor, &call, operation, sentence, material);
         call.response.map_err(|e| ErrorBody::from(&e))
+    }
+
+    /// `tamper:FlipByte {"Artifact", "Offset"?}`: flips one bit of stored data, as a disk
+    /// error or an attacker with write access would. Artifacts: WorkMail's
+    /// `mailbox-key-ct:<email>`, `private-key-ct:<email>`, `message-ct:<id>`,
+    /// `message-key-ct:<id>`; S3's `s3:<bucket>/<key>` (the body) and
+    /// `s3-key:<bucket>/<key>` (the encrypted data key in `x-amz-key-v2`).
+    fn flip_byte(&mut self, request: &Value) -> CallResult {
+        let artifact = request.get("Artifact").and_then(Value::as_str).ok_or_else(|| {
+            error("ValidationException", "tamper:FlipByte needs {\"Artifact\": ..., \"Offset\": N}; artifacts are mailbox-key-ct:<email>, message-ct:<id>, message-key-ct:<id>, s3:<bucket>/<key> or s3-key:<bucket>/<key>.")
+        })?;
+        let offset = request.get("Offset").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let result = match artifact.split_once(':') {
+            Some(("s3", path)) | Some(("s3-key", path)) => {
+                let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
+                self.s3
+                    .tamper(bucket, key, artifact.starts_with("s3-key:"), offset)
+            }
+            _ => self.workmail.tamper(artifact, offset),
+        };
+        let (mut rec, ..) = self.recorder();
+        let outcome = result.map(|at| json!({"Artifact": artifact, "Offset": at}));
+        rec.outcome(
+            "Experiment",
+            "tamper:FlipByte",
+            request,
+            &outcome,
+            "A stored byte is flipped",
+            format!("One bit of the stored {artifact} is flipped, as a disk error or an attacker with write access would do. Authenticated encryption must notice."),
+            Vec::new(),
+        );
+        outcome
     }
 
     fn advance(&mut self, request: &Value) -> CallResult {

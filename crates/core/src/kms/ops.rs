@@ -450,6 +450,7 @@ impl Kms {
     ) -> Result<Zeroizing<Vec<u8>>> {
         let key = self.key(uuid)?;
         let Some(backing) = key.backing(blob.backing_version) else {
+            ctx.explanation = Some("Decryption failed because the ciphertext blob was modified: it names a backing key version that does not exist.".to_owned());
             return Err(KmsError::new(
                 ErrorCode::InvalidCiphertextException,
                 format!("The ciphertext names backing key version {} of {}, which does not exist; the blob was modified.", blob.backing_version, key.arn()),

@@ -94,6 +94,48 @@ impl S3 {
         b.get(key).ok_or_else(|| error("NoSuchKey", format!("The specified key does not exist: {bucket}/{key}. ListObjectsV2 shows the bucket's keys.")))
     }
 
+    /// Flips one bit of an object's body, or of the encrypted data key in its
+    /// `x-amz-key-v2` metadata when `in_key_metadata`. Returns the offset used.
+    pub(crate) fn tamper(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        in_key_metadata: bool,
+        offset: usize,
+    ) -> Result<usize, ErrorBody> {
+        self.object(bucket, key)?;
+        let object = self
+            .buckets
+            .get_mut(bucket)
+            .and_then(|b| b.get_mut(key))
+            .ok_or_else(|| error("NoSuchKey", format!("{bucket}/{key} does not exist.")))?;
+        if in_key_metadata {
+            let meta = object.metadata.get_mut("x-amz-key-v2").ok_or_else(|| {
+                error(
+                    "InvalidArgument",
+                    format!("{bucket}/{key} has no x-amz-key-v2 metadata."),
+                )
+            })?;
+            let mut bytes = unb64(meta).map_err(|e| error("InvalidArgument", e))?;
+            if bytes.is_empty() {
+                return Err(error("InvalidArgument", "x-amz-key-v2 is empty."));
+            }
+            let at = offset % bytes.len();
+            bytes[at] ^= 0x01;
+            *meta = b64(&bytes);
+            Ok(at)
+        } else if object.body.is_empty() {
+            Err(error(
+                "InvalidArgument",
+                format!("{bucket}/{key} is empty."),
+            ))
+        } else {
+            let at = offset % object.body.len();
+            object.body[at] ^= 0x01;
+            Ok(at)
+        }
+    }
+
     /// Writes an object (the bucket must exist).
     pub fn put(&mut self, bucket: &str, key: &str, object: Object) -> Result<(), ErrorBody> {
         let b = self.buckets.get_mut(bucket).ok_or_else(|| error("NoSuchBucket", format!("The specified bucket does not exist: {bucket}. Create it with s3:CreateBucket.")))?;

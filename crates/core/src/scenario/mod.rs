@@ -9,7 +9,9 @@
 //! ```
 //!
 //! - `call` is `service:Operation` (`kms:*`, `workmail:*`, `ses:*`, `s3:*`,
-//!   `s3ec:GetObject`, `clock:Advance`, `trail:LookupEvents`).
+//!   `s3ec:GetObject`, `clock:Advance`, `trail:LookupEvents`, and `tamper:FlipByte`,
+//!   which flips a bit of stored data (`{"Artifact": ...}`) or of an earlier step's
+//!   response (`{"Response": "stepId.Field"}`)).
 //! - `as` is a principal name; or `{"principal": name, "via": endpoint}` for an IAM
 //!   principal acting through a service; or `{"service": name, "sourceAccount"?,
 //!   "sourceArn"?}` for a service principal. Without `as`, the account root acts.
@@ -23,6 +25,7 @@
 //! value ([`ScenarioError`]).
 
 mod builtin;
+pub mod experiment;
 mod run;
 
 pub use builtin::{builtin, builtins, Builtin};
@@ -170,6 +173,7 @@ fn known_call(call: &str) -> Result<(), String> {
         "s3ec" => &["GetObject"],
         "clock" => &["Advance"],
         "trail" => &["LookupEvents"],
+        "tamper" => &["FlipByte"],
         other => {
             return Err(format!(
                 "unknown service \"{other}\"; use kms, workmail, ses, s3, s3ec, clock or trail"

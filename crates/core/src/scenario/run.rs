@@ -4,7 +4,7 @@ use super::{Expect, Scenario, ScenarioStep};
 use crate::cloudtrail::CloudTrailEvent;
 use crate::kms::Decision;
 use crate::trace::{ErrorBody, Trace};
-use crate::world::World;
+use crate::world::{CallResult, World};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -249,23 +249,78 @@ impl Session {
         Ok(self.step(&step))
     }
 
+    /// `tamper:FlipByte {"Response": "stepId.Field", "Offset"?}`: flips one bit of a
+    /// base64 field of an earlier response, so later `${stepId.Field}` references get the
+    /// modified bytes (a ciphertext altered in transit or at rest).
+    fn flip_response(&mut self, request: &Value) -> CallResult {
+        let target = request
+            .get("Response")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let offset = request.get("Offset").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let mut parts = target.split('.');
+        let id = parts.next().unwrap_or_default().to_owned();
+        let path: Vec<String> = parts.map(str::to_owned).collect();
+        let result = (|| {
+            let resp = self
+                .responses
+                .get_mut(&id)
+                .ok_or_else(|| format!("no earlier step \"{id}\" has a response"))?;
+            let field = path
+                .iter()
+                .try_fold(resp, |cur, seg| cur.get_mut(seg.as_str()))
+                .ok_or_else(|| {
+                    format!("the response of \"{id}\" has no field {}", path.join("."))
+                })?;
+            let mut bytes = field
+                .as_str()
+                .and_then(|s| crate::wire::unb64(s).ok())
+                .filter(|b| !b.is_empty())
+                .ok_or_else(|| format!("{target} is not a non-empty base64 value"))?;
+            let at = offset % bytes.len();
+            bytes[at] ^= 0x01;
+            *field = Value::String(crate::wire::b64(&bytes));
+            Ok::<usize, String>(at)
+        })();
+        let outcome = result
+            .map(|at| serde_json::json!({"Response": target, "Offset": at}))
+            .map_err(|m| ErrorBody {
+                code: "ValidationException".to_owned(),
+                message: format!("tamper:FlipByte: {m}"),
+            });
+        self.world.record_note(
+            "Experiment",
+            "tamper:FlipByte",
+            request,
+            &outcome,
+            "A ciphertext is modified",
+            format!("One bit of {target} is flipped before it is used again, as if it were altered in transit or at rest."),
+        );
+        outcome
+    }
+
     /// Runs one parsed step.
     pub fn step(&mut self, step: &ScenarioStep) -> StepResult {
         let i = self.next;
         self.next += 1;
-        let world = &mut self.world;
-        world.set_action(i);
-        let first = world.trace.steps.len();
+        self.world.set_action(i);
+        let first = self.world.trace.steps.len();
         let outcome = match resolve(&step.request, &self.responses) {
+            Ok(request) if step.call == "tamper:FlipByte" && request.get("Response").is_some() => {
+                self.flip_response(&request)
+            }
             Ok(request) => {
                 let caller = self.scenario.caller(&step.actor);
-                world.call(&step.call, &caller, &policy_as_text(&step.call, request))
+                self.world
+                    .call(&step.call, &caller, &policy_as_text(&step.call, request))
             }
             Err(message) => Err(ErrorBody {
                 code: "ScenarioReferenceError".to_owned(),
                 message: format!("steps[{i}].request: {message}"),
             }),
         };
+        let world = &mut self.world;
         let last = world.trace.steps.len();
         let decision = world
             .trace

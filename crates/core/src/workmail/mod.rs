@@ -274,6 +274,47 @@ impl WorkMail {
         }
     }
 
+    /// Flips one bit of stored data, to show what tampering does: `mailbox-key-ct:<email>`
+    /// (the encrypted mailbox key), `private-key-ct:<email>`, `message-ct:<id>` or
+    /// `message-key-ct:<id>`. Returns the byte's offset (taken modulo the length).
+    pub(crate) fn tamper(&mut self, artifact: &str, offset: usize) -> Result<usize, ErrorBody> {
+        let (kind, id) = artifact.split_once(':').unwrap_or((artifact, ""));
+        for org in self.orgs.values_mut() {
+            for (email, mb) in org.mailboxes.iter_mut() {
+                let target: Option<&mut Vec<u8>> = match (kind, &mut mb.keys) {
+                    (
+                        "mailbox-key-ct",
+                        MailboxKeys::Symmetric {
+                            encrypted_mailbox_key,
+                        },
+                    ) if email == id => Some(encrypted_mailbox_key),
+                    (
+                        "private-key-ct",
+                        MailboxKeys::Legacy {
+                            encrypted_private_key,
+                            ..
+                        },
+                    ) if email == id => Some(encrypted_private_key),
+                    ("message-ct", _) => mb.messages.get_mut(id).map(|m| &mut m.ciphertext),
+                    ("message-key-ct", _) => mb
+                        .messages
+                        .get_mut(id)
+                        .map(|m| &mut m.encrypted_message_key),
+                    _ => None,
+                };
+                if let Some(bytes) = target.filter(|b| !b.is_empty()) {
+                    let at = offset % bytes.len();
+                    bytes[at] ^= 0x01;
+                    return Ok(at);
+                }
+            }
+        }
+        Err(error(
+            "EntityNotFoundException",
+            format!("WorkMail stores nothing called {artifact}; use mailbox-key-ct:<email>, private-key-ct:<email>, message-ct:<message id> or message-key-ct:<message id>."),
+        ))
+    }
+
     fn org(&self, id: &str) -> Result<&Organization, ErrorBody> {
         self.orgs.get(id).ok_or_else(|| {
             error("OrganizationNotFoundException", format!("Organization {id} does not exist. Use the OrganizationId that CreateOrganization returned."))
