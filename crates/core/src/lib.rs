@@ -23,5 +23,6 @@ pub mod world;
 
 pub use world::World;
 pub mod diagram;
+pub mod permalink;
 pub mod scale;
 pub mod scenario;
