@@ -1,9 +1,12 @@
-// Takes the README's screenshot of the served page in Debian's Chromium:
-//   cargo xtask serve --port 4173 &   then   node tests/screenshot.mjs docs/screenshot.png
+// Takes the README's screenshots of the served page in Debian's Chromium:
+//   cargo xtask serve --port 4173 &   then   node tests/screenshot.mjs
+// docs/screenshot.png (light), docs/screenshot-dark.png, docs/screenshot-phone.png.
 import { chromium } from '@playwright/test';
 
 const url = process.env.KMSPLAY_BASE_URL ?? 'http://127.0.0.1:4173/';
-const out = process.argv[2] ?? 'docs/screenshot.png';
+// The moment the message key is wrapped under the mailbox key: most of the hierarchy
+// is on screen.
+const query = '?scenario=workmail-basics&step=11';
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -17,9 +20,30 @@ const browser = await chromium.launch({
     '--disable-sync',
   ],
 });
-const page = await browser.newPage({ viewport: { width: 1100, height: 560 } });
-await page.goto(url);
-await page.getByTestId('engine-status').waitFor();
-await page.screenshot({ path: out });
+
+const shots = [
+  { out: 'docs/screenshot.png', width: 1440, height: 960, colorScheme: 'light' },
+  { out: 'docs/screenshot-dark.png', width: 1440, height: 960, colorScheme: 'dark' },
+  { out: 'docs/screenshot-phone.png', width: 360, height: 800, colorScheme: 'light', scale: 2, scroll: 'diagram' },
+];
+for (const shot of shots) {
+  const page = await browser.newPage({
+    viewport: { width: shot.width, height: shot.height },
+    colorScheme: shot.colorScheme,
+    deviceScaleFactor: shot.scale ?? 1,
+    reducedMotion: 'reduce',
+  });
+  await page.goto(url + query);
+  await page.getByTestId('diagram').waitFor();
+  if (shot.scroll) {
+    // On a phone, show the step bar over the diagram, as while stepping.
+    await page.getByTestId('diagram').evaluate((el) => {
+      const top = el.getBoundingClientRect().top + window.scrollY;
+      window.scrollTo(0, top - 260);
+    });
+  }
+  await page.screenshot({ path: shot.out });
+  await page.close();
+  console.log(`wrote ${shot.out}`);
+}
 await browser.close();
-console.log(`wrote ${out}`);

@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 
-// The page shell loads, the app renders, the engine runs in wasm, the console stays
-// clean, the CSP is never violated, and no request leaves the page's own origin.
+// The page shell loads, the app renders, the engine runs the default scenario in wasm,
+// the console stays clean, the CSP is never violated, and no request leaves the page's
+// own origin.
 test('the playground renders with a clean console and no outside requests', async ({
   page,
   baseURL,
@@ -39,9 +40,11 @@ test('the playground renders with a clean console and no outside requests', asyn
 
   await expect(page).toHaveTitle('KMS Playground');
   await expect(page.getByRole('heading', { level: 1, name: 'KMS Playground' })).toBeVisible();
-  const status = page.getByTestId('engine-status');
-  await expect(status).toContainText('engine running');
-  await expect(status).toContainText('compiled to WebAssembly');
+  await expect(page.getByTestId('scenario-title')).toHaveText(
+    'WorkMail: a message encrypted, stored and read back',
+  );
+  await expect(page.getByTestId('diagram')).toBeVisible();
+  await expect(page.getByTestId('step-count')).toHaveText(/^Step 1 of \d+$/);
   await page.waitForLoadState('networkidle');
 
   expect(problems, 'console errors and warnings').toEqual([]);

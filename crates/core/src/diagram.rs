@@ -192,7 +192,8 @@ pub fn snapshot(steps: &[Step], at: usize) -> Snapshot {
                         n.length = m.length;
                     }
                 }
-                None if gone && !current => {}
+                // Erasing what is not drawn here (a key used from the cache) draws nothing.
+                None if gone => {}
                 None => {
                     let secret = m.kind.is_secret();
                     let transient = secret

@@ -180,7 +180,7 @@ impl MaterialEvent {
             under: None,
             algorithm: None,
             length: bytes.len(),
-            hex: if kind.is_secret() {
+            hex: if kind.is_secret() || bytes.is_empty() {
                 None
             } else {
                 Some(hex::encode(bytes))

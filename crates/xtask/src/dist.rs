@@ -45,10 +45,14 @@ const WASM_OPT_FEATURES: &[&str] = &[
 /// Files copied verbatim from the repository into dist/.
 const STATIC_FILES: &[(&str, &str)] = &[
     ("index.html", "index.html"),
+    // The same shell: the app reads its own path and shows only the embed view.
+    ("index.html", "embed.html"),
     ("web/boot.js", "boot.js"),
     ("web/style.css", "style.css"),
     ("web/examples/api.html", "api.html"),
     ("web/examples/api.js", "api.js"),
+    ("web/embed.js", "embed.js"),
+    ("web/examples/docs.html", "docs.html"),
 ];
 
 /// Builds dist/ and prints the size table. Returns the total gzip size in bytes.

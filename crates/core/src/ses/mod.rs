@@ -560,6 +560,8 @@ impl Ses {
                 vec![
                     M::new(format!("object:{id}"), K::EncryptedMessage, "Encrypted email", A::Stored, s3_loc.clone(), &body).under(format!("data-key:{id}"), "AES-256-GCM"),
                     M::new(format!("data-key-ct:{id}"), K::WrappedKey, "Encrypted data key (x-amz-key-v2)", A::Stored, s3_loc, &wrapped).under(kms_key, "AES-256-GCM"),
+                    M::new(format!("object:{id}"), K::EncryptedMessage, "Encrypted email", A::Erased, memory.clone(), &body),
+                    M::new(format!("data-key-ct:{id}"), K::WrappedKey, "Encrypted data key", A::Erased, memory.clone(), &wrapped),
                 ],
             );
             stored.push(json!({"Bucket": a.bucket_name, "Key": object_key}));

@@ -589,7 +589,8 @@ impl WorkMail {
                 vec![
                     M::new(format!("private-key-ct:{email}"), K::WrappedKey, format!("Encrypted private key ({email})"), A::Stored, store.clone(), &ct).under(kms_key.clone(), AES),
                     M::new(format!("public-key:{email}"), K::PublicKey, format!("Public key ({email})"), A::Stored, store, public_der.as_bytes()),
-                    M::new(format!("private-key:{email}"), K::PrivateKey, format!("Private key ({email})"), A::Erased, memory, der.as_bytes()),
+                    M::new(format!("private-key:{email}"), K::PrivateKey, format!("Private key ({email})"), A::Erased, memory.clone(), der.as_bytes()),
+                    M::new(format!("public-key:{email}"), K::PublicKey, format!("Public key ({email})"), A::Erased, memory, public_der.as_bytes()),
                 ],
             );
             MailboxKeys::Legacy {
@@ -647,7 +648,8 @@ impl WorkMail {
                 format!("WorkMail stores the encrypted mailbox key in the metadata of {email}'s mailbox and erases the plaintext mailbox key; it is never written to disk."),
                 vec![
                     M::new(format!("mailbox-key-ct:{email}"), K::WrappedKey, format!("Encrypted mailbox key ({email})"), A::Stored, store, &ct).under(kms_key, AES),
-                    M::new(format!("mailbox-key:{email}"), K::MailboxKey, format!("Mailbox key ({email})"), A::Erased, memory, mailbox_key.as_ref()),
+                    M::new(format!("mailbox-key:{email}"), K::MailboxKey, format!("Mailbox key ({email})"), A::Erased, memory.clone(), mailbox_key.as_ref()),
+                    M::new(format!("mailbox-key-ct:{email}"), K::WrappedKey, format!("Encrypted mailbox key ({email})"), A::Erased, memory, &ct),
                 ],
             );
             MailboxKeys::Symmetric {
@@ -890,7 +892,10 @@ impl WorkMail {
                 M::new(format!("message-ct:{message_id}"), K::EncryptedMessage, format!("Encrypted {noun}"), A::Stored, store.clone(), &ciphertext).under(format!("message-key:{message_id}"), AES),
                 M::new(format!("message-key-ct:{message_id}"), K::WrappedKey, "Encrypted message key", A::Stored, store, &wrapped).under(wrapper, algorithm),
                 M::new(format!("message-key:{message_id}"), K::MessageKey, "Message key", A::Erased, memory.clone(), message_key.as_ref()),
-                M::new(format!("message:{message_id}"), K::Message, format!("{} \"{}\"", capitalise(noun), req.subject), A::Erased, memory, &text),
+                M::new(format!("message:{message_id}"), K::Message, format!("{} \"{}\"", capitalise(noun), req.subject), A::Erased, memory.clone(), &text),
+                M::new(format!("message-ct:{message_id}"), K::EncryptedMessage, format!("Encrypted {noun}"), A::Erased, memory.clone(), &ciphertext),
+                M::new(format!("message-key-ct:{message_id}"), K::WrappedKey, "Encrypted message key", A::Erased, memory.clone(), &wrapped),
+                M::new(format!("mailbox-key:{mailbox}"), K::MailboxKey, format!("Mailbox key ({mailbox})"), A::Erased, memory, &[0u8; 32]),
             ],
         );
         if let Some(mb) = self
@@ -1021,7 +1026,7 @@ impl WorkMail {
             format!("WorkMail decrypts the message with the message key and returns it to {}; the plaintext message key is erased.", req.client),
             vec![
                 M::new(format!("message:{id}"), K::Message, format!("Message \"{subject}\""), A::Unwrapped, memory.clone(), &text).under(format!("message-key:{id}"), AES).preview(subject.to_owned()),
-                M::new(format!("message-key:{id}"), K::MessageKey, "Message key", A::Erased, memory, &message_key),
+                M::new(format!("message-key:{id}"), K::MessageKey, "Message key", A::Erased, memory.clone(), &message_key),
             ],
         );
         let response = json!({ "MessageId": id, "Kind": kind, "Subject": subject, "Body": body });
@@ -1031,8 +1036,18 @@ impl WorkMail {
             &json!({"OrganizationId": req.organization_id, "Mailbox": mailbox, "MessageId": id, "Client": req.client}),
             &Ok(response.clone()),
             "Message read",
-            format!("{} reads \"{subject}\".", req.client),
-            Vec::new(),
+            format!("{} reads \"{subject}\"; WorkMail keeps no plaintext: the message and the key it used leave its memory (the mailbox key stays only in {}'s cache).", req.client, req.client),
+            vec![
+                M::new(format!("message:{id}"), K::Message, format!("Message \"{subject}\""), A::Erased, memory.clone(), &text),
+                M::new(
+                    if legacy { format!("private-key:{mailbox}") } else { format!("mailbox-key:{mailbox}") },
+                    if legacy { K::PrivateKey } else { K::MailboxKey },
+                    if legacy { format!("Private key ({mailbox})") } else { format!("Mailbox key ({mailbox})") },
+                    A::Erased,
+                    memory,
+                    &key,
+                ),
+            ],
         );
         Ok(response)
     }
@@ -1076,6 +1091,8 @@ impl WorkMail {
             vec![
                 M::new(format!("message-ct:{id}"), K::EncryptedMessage, "Encrypted message", A::Deleted, store.clone(), &ciphertext),
                 M::new(format!("message-key-ct:{id}"), K::WrappedKey, "Encrypted message key", A::Deleted, store, &wrapped),
+                M::new(format!("mailbox-key:{mailbox}"), K::MailboxKey, format!("Mailbox key ({mailbox})"), A::Erased, Location::ServiceMemory { service: ACTOR.to_owned() }, &[0u8; 32]),
+                M::new(format!("private-key:{mailbox}"), K::PrivateKey, format!("Private key ({mailbox})"), A::Erased, Location::ServiceMemory { service: ACTOR.to_owned() }, &[0u8; 32]),
             ],
         );
         Ok(response)
