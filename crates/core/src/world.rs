@@ -26,6 +26,22 @@ pub fn error(code: &str, message: impl Into<String>) -> ErrorBody {
     }
 }
 
+/// Parses a service request in its AWS shape; an empty request is `{}`. A malformed one
+/// is the service's validation error (`code`), naming the field serde could not read.
+pub(crate) fn parse_request<T: serde::de::DeserializeOwned>(
+    code: &str,
+    call: &str,
+    request: &Value,
+) -> Result<T, ErrorBody> {
+    let request = if request.is_null() {
+        json!({})
+    } else {
+        request.clone()
+    };
+    serde_json::from_value(request)
+        .map_err(|e| error(code, format!("The {call} request is not valid: {e}.")))
+}
+
 /// Every service, sharing one clock, random source and trace.
 #[derive(Debug)]
 pub struct World {
@@ -81,7 +97,34 @@ impl Recorder<'_> {
         self.push_kms_step(actor, &call, title, sentence, material);
         call
     }
+    /// A step of the current action at the current time, with nothing called yet.
+    fn step(
+        &self,
+        actor: &str,
+        title: &str,
+        sentence: String,
+        material: Vec<MaterialEvent>,
+    ) -> Step {
+        Step {
+            index: 0,
+            action: self.action,
+            actor: actor.to_owned(),
+            call: None,
+            title: title.to_owned(),
+            sentence,
+            time: self.env.clock.iso8601(),
+            request: None,
+            response: None,
+            error: None,
+            explanation: None,
+            decisions: Vec::new(),
+            event: None,
+            material,
+        }
+    }
 
+    /// Records a KMS call (request and response with key material redacted, decisions,
+    /// CloudTrail event) as a step.
     pub fn push_kms_step(
         &mut self,
         actor: &str,
@@ -90,30 +133,20 @@ impl Recorder<'_> {
         sentence: String,
         material: Vec<MaterialEvent>,
     ) {
-        let step = Step {
-            index: 0,
-            action: self.action,
-            actor: actor.to_owned(),
-            call: Some(format!("kms:{}", call.operation)),
-            title: title.to_owned(),
-            sentence,
-            time: self.env.clock.iso8601(),
-            request: Some(redact(&call.request, self.user_plaintexts)),
-            response: call
-                .response
-                .as_ref()
-                .ok()
-                .map(|v| redact(v, self.user_plaintexts)),
-            error: call.response.as_ref().err().map(ErrorBody::from),
-            explanation: call.explanation.clone(),
-            decisions: if self.trace.is_full() {
-                call.decisions.clone()
-            } else {
-                Vec::new()
-            },
-            event: Some(call.event.clone()),
-            material,
-        };
+        let mut step = self.step(actor, title, sentence, material);
+        step.call = Some(format!("kms:{}", call.operation));
+        step.request = Some(redact(&call.request, self.user_plaintexts));
+        step.response = call
+            .response
+            .as_ref()
+            .ok()
+            .map(|v| redact(v, self.user_plaintexts));
+        step.error = call.response.as_ref().err().map(ErrorBody::from);
+        step.explanation = call.explanation.clone();
+        if self.trace.is_full() {
+            step.decisions = call.decisions.clone();
+        }
+        step.event = Some(call.event.clone());
         self.trace.push(step);
     }
 
@@ -126,22 +159,9 @@ impl Recorder<'_> {
         sentence: String,
         material: Vec<MaterialEvent>,
     ) {
-        self.trace.push(Step {
-            index: 0,
-            action: self.action,
-            actor: actor.to_owned(),
-            call: call.map(str::to_owned),
-            title: title.to_owned(),
-            sentence,
-            time: self.env.clock.iso8601(),
-            request: None,
-            response: None,
-            error: None,
-            explanation: None,
-            decisions: Vec::new(),
-            event: None,
-            material,
-        });
+        let mut step = self.step(actor, title, sentence, material);
+        step.call = call.map(str::to_owned);
+        self.trace.push(step);
     }
 
     /// Records a service call's outcome (request, response or error) as a step.
@@ -156,25 +176,16 @@ impl Recorder<'_> {
         sentence: String,
         material: Vec<MaterialEvent>,
     ) {
-        self.trace.push(Step {
-            index: 0,
-            action: self.action,
-            actor: actor.to_owned(),
-            call: Some(call.to_owned()),
-            title: title.to_owned(),
-            sentence: match result {
-                Ok(_) => sentence,
-                Err(e) => format!("{call} failed with {}: {}", e.code, e.message),
-            },
-            time: self.env.clock.iso8601(),
-            request: Some(request.clone()),
-            response: result.as_ref().ok().cloned(),
-            error: result.as_ref().err().cloned(),
-            explanation: None,
-            decisions: Vec::new(),
-            event: None,
-            material,
-        });
+        let sentence = match result {
+            Ok(_) => sentence,
+            Err(e) => format!("{call} failed with {}: {}", e.code, e.message),
+        };
+        let mut step = self.step(actor, title, sentence, material);
+        step.call = Some(call.to_owned());
+        step.request = Some(request.clone());
+        step.response = result.as_ref().ok().cloned();
+        step.error = result.as_ref().err().cloned();
+        self.trace.push(step);
     }
 }
 

@@ -10,7 +10,7 @@
 //! encryption context given to KMS; with `kms+context` the client adds the reserved pair
 //! `"aws:x-amz-cek-alg": "AES/GCM/NoPadding"` to it.
 
-use super::{parse, S3};
+use super::S3;
 use crate::caller::Caller;
 use crate::context::EncryptionContext;
 use crate::crypto::{self, NONCE_LEN};
@@ -83,7 +83,7 @@ pub(crate) fn call(
         );
         return Err(e);
     }
-    let r: GetRequest = parse("s3ec:GetObject", request)?;
+    let r: GetRequest = crate::world::parse_request("InvalidArgument", "s3ec:GetObject", request)?;
     let fail = |rec: &mut Recorder<'_>, e: crate::trace::ErrorBody| {
         rec.outcome(
             &actor,

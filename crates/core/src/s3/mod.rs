@@ -10,7 +10,10 @@ use crate::trace::{
     ArtifactKind as K, ErrorBody, Location, MaterialAction as A, MaterialEvent as M,
 };
 use crate::wire::{b64, unb64};
-use crate::world::{error, CallResult, Recorder};
+use crate::world::{error, parse_request, CallResult, Recorder};
+
+/// The service's error name for a request it cannot read.
+const INVALID_ARGUMENT: &str = "InvalidArgument";
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -60,23 +63,6 @@ struct ListRequest {
     bucket: String,
     #[serde(default)]
     prefix: Option<String>,
-}
-
-pub(crate) fn parse<T: for<'de> Deserialize<'de>>(
-    call: &str,
-    request: &Value,
-) -> Result<T, ErrorBody> {
-    let request = if request.is_null() {
-        json!({})
-    } else {
-        request.clone()
-    };
-    serde_json::from_value(request).map_err(|e| {
-        error(
-            "InvalidArgument",
-            format!("The {call} request is not valid: {e}."),
-        )
-    })
 }
 
 impl S3 {
@@ -163,7 +149,7 @@ impl S3 {
         let actor = caller.name().to_owned();
         let (result, sentence, material) = match operation {
             "CreateBucket" => {
-                let r: BucketRequest = parse(&call, request)?;
+                let r: BucketRequest = parse_request(INVALID_ARGUMENT, &call, request)?;
                 let valid = (3..=63).contains(&r.bucket.len())
                     && r.bucket.bytes().all(|b| {
                         b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
@@ -192,7 +178,7 @@ impl S3 {
                 }
             }
             "PutObject" => {
-                let r: PutObjectRequest = parse(&call, request)?;
+                let r: PutObjectRequest = parse_request(INVALID_ARGUMENT, &call, request)?;
                 match unb64(&r.body) {
                     Err(e) => (
                         Err(error("InvalidArgument", format!("Body: {e}"))),
@@ -232,7 +218,7 @@ impl S3 {
                 }
             }
             "GetObject" => {
-                let r: ObjectRequest = parse(&call, request)?;
+                let r: ObjectRequest = parse_request(INVALID_ARGUMENT, &call, request)?;
                 match self.object(&r.bucket, &r.key) {
                     Ok(o) => (
                         Ok(
@@ -250,7 +236,7 @@ impl S3 {
                 }
             }
             "ListObjectsV2" => {
-                let r: ListRequest = parse(&call, request)?;
+                let r: ListRequest = parse_request(INVALID_ARGUMENT, &call, request)?;
                 match self.buckets.get(&r.bucket) {
                     None => (
                         Err(error(
@@ -279,7 +265,7 @@ impl S3 {
                 }
             }
             "DeleteObject" => {
-                let r: ObjectRequest = parse(&call, request)?;
+                let r: ObjectRequest = parse_request(INVALID_ARGUMENT, &call, request)?;
                 match self.buckets.get_mut(&r.bucket) {
                     None => (
                         Err(error(

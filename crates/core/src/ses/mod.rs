@@ -23,7 +23,10 @@ use crate::trace::{
     ArtifactKind as K, ErrorBody, Location, MaterialAction as A, MaterialEvent as M,
 };
 use crate::wire::{b64, unb64};
-use crate::world::{error, CallResult, Recorder};
+use crate::world::{error, parse_request, CallResult, Recorder};
+
+/// The service's error name for a request it cannot read.
+const INVALID_PARAMETER: &str = "InvalidParameterValue";
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -122,20 +125,6 @@ pub struct Ses {
     active: Option<String>,
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(call: &str, request: &Value) -> Result<T, ErrorBody> {
-    let request = if request.is_null() {
-        json!({})
-    } else {
-        request.clone()
-    };
-    serde_json::from_value(request).map_err(|e| {
-        error(
-            "InvalidParameterValue",
-            format!("The {call} request is not valid: {e}."),
-        )
-    })
-}
-
 fn matches_recipient(rule: &ReceiptRule, to: &str) -> bool {
     let to = to.to_ascii_lowercase();
     let domain = to.rsplit('@').next().unwrap_or_default();
@@ -197,34 +186,41 @@ impl Ses {
     ) -> CallResult {
         let call = format!("ses:{operation}");
         let result = match operation {
-            "CreateReceiptRuleSet" => parse::<RuleSetRequest>(&call, request).and_then(|r| {
-                match self.rule_sets.entry(r.rule_set_name) {
-                    std::collections::btree_map::Entry::Occupied(e) => Err(error(
-                        "AlreadyExistsException",
-                        format!("Rule set {} already exists.", e.key()),
-                    )),
-                    std::collections::btree_map::Entry::Vacant(e) => {
-                        e.insert(Vec::new());
-                        Ok(json!({}))
-                    }
-                }
-            }),
-            "SetActiveReceiptRuleSet" => parse::<RuleSetRequest>(&call, request).and_then(|r| {
-                if self.rule_sets.contains_key(&r.rule_set_name) {
-                    self.active = Some(r.rule_set_name);
-                    Ok(json!({}))
-                } else {
-                    Err(error(
-                        "RuleSetDoesNotExistException",
-                        format!(
+            "CreateReceiptRuleSet" => {
+                parse_request::<RuleSetRequest>("InvalidParameterValue", &call, request).and_then(
+                    |r| match self.rule_sets.entry(r.rule_set_name) {
+                        std::collections::btree_map::Entry::Occupied(e) => Err(error(
+                            "AlreadyExistsException",
+                            format!("Rule set {} already exists.", e.key()),
+                        )),
+                        std::collections::btree_map::Entry::Vacant(e) => {
+                            e.insert(Vec::new());
+                            Ok(json!({}))
+                        }
+                    },
+                )
+            }
+            "SetActiveReceiptRuleSet" => {
+                parse_request::<RuleSetRequest>("InvalidParameterValue", &call, request).and_then(
+                    |r| {
+                        if self.rule_sets.contains_key(&r.rule_set_name) {
+                            self.active = Some(r.rule_set_name);
+                            Ok(json!({}))
+                        } else {
+                            Err(error(
+                                "RuleSetDoesNotExistException",
+                                format!(
                             "Rule set {} does not exist. Create it with CreateReceiptRuleSet.",
                             r.rule_set_name
                         ),
-                    ))
-                }
-            }),
+                            ))
+                        }
+                    },
+                )
+            }
             "CreateReceiptRule" => {
-                parse::<CreateRuleRequest>(&call, request).and_then(|r| self.create_rule(s3, r))
+                parse_request::<CreateRuleRequest>("InvalidParameterValue", &call, request)
+                    .and_then(|r| self.create_rule(s3, r))
             }
             "DescribeReceiptRule" => {
                 #[derive(Deserialize)]
@@ -233,7 +229,7 @@ impl Ses {
                     rule_set_name: String,
                     rule_name: String,
                 }
-                parse::<D>(&call, request).and_then(|d| {
+                parse_request::<D>(INVALID_PARAMETER, &call, request).and_then(|d| {
                     self.rule_sets
                         .get(&d.rule_set_name)
                         .and_then(|s| s.iter().find(|r| r.name == d.rule_name))
@@ -250,7 +246,7 @@ impl Ses {
                 })
             }
             "ReceiveEmail" => {
-                let r = parse::<ReceiveRequest>(&call, request)?;
+                let r = parse_request::<ReceiveRequest>("InvalidParameterValue", &call, request)?;
                 return self.receive(rec, s3, r, request);
             }
             other => Err(error(

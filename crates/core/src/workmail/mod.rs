@@ -29,7 +29,10 @@ use crate::trace::{
     ArtifactKind as K, ErrorBody, Location, MaterialAction as A, MaterialEvent as M,
 };
 use crate::wire::{b64, unb64};
-use crate::world::{error, CallResult, Recorder};
+use crate::world::{error, parse_request, CallResult, Recorder};
+
+/// The service's error name for a request it cannot read.
+const INVALID_PARAMETER: &str = "InvalidParameterException";
 use cache::MailboxKeyCache;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey, EncodeRsaPublicKey};
 use rsa::{Oaep, RsaPrivateKey, RsaPublicKey};
@@ -168,20 +171,6 @@ fn default_client() -> String {
     "webmail".to_owned()
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(operation: &str, request: &Value) -> Result<T, ErrorBody> {
-    let request = if request.is_null() {
-        json!({})
-    } else {
-        request.clone()
-    };
-    serde_json::from_value(request).map_err(|e| {
-        error(
-            "InvalidParameterException",
-            format!("The {operation} request is not valid: {e}."),
-        )
-    })
-}
-
 /// The KMS error, as WorkMail passes it on, with what it means for WorkMail.
 fn kms_failure(what: &str, e: &crate::kms::KmsError) -> ErrorBody {
     error(
@@ -230,15 +219,29 @@ impl WorkMail {
         self.expire_caches(rec);
         let call = format!("workmail:{operation}");
         let result = match operation {
-            "CreateOrganization" => {
-                self.create_organization(rec, caller, parse(operation, request)?)
+            "CreateOrganization" => self.create_organization(
+                rec,
+                caller,
+                parse_request(INVALID_PARAMETER, operation, request)?,
+            ),
+            "DescribeOrganization" => self.describe_organization(crate::world::parse_request(
+                "InvalidParameterException",
+                operation,
+                request,
+            )?),
+            "CreateUser" => {
+                self.create_user(rec, parse_request(INVALID_PARAMETER, operation, request)?)
             }
-            "DescribeOrganization" => self.describe_organization(parse(operation, request)?),
-            "CreateUser" => self.create_user(rec, parse(operation, request)?),
-            "RegisterToWorkMail" => self.register(rec, parse(operation, request)?),
-            "DeliverMessage" => self.deliver(rec, parse(operation, request)?),
-            "ReadMessage" => self.read(rec, parse(operation, request)?),
-            "DeleteMessage" => self.delete(rec, parse(operation, request)?),
+            "RegisterToWorkMail" => {
+                self.register(rec, parse_request(INVALID_PARAMETER, operation, request)?)
+            }
+            "DeliverMessage" => {
+                self.deliver(rec, parse_request(INVALID_PARAMETER, operation, request)?)
+            }
+            "ReadMessage" => self.read(rec, parse_request(INVALID_PARAMETER, operation, request)?),
+            "DeleteMessage" => {
+                self.delete(rec, parse_request(INVALID_PARAMETER, operation, request)?)
+            }
             other => Err(error(
                 "UnknownOperationException",
                 format!(
