@@ -97,6 +97,7 @@ impl Recorder<'_> {
         self.push_kms_step(actor, &call, title, sentence, material);
         call
     }
+
     /// A step of the current action at the current time, with nothing called yet.
     fn step(
         &self,
