@@ -9,10 +9,17 @@ use std::net::IpAddr;
 /// IAM wildcard match: `*` matches any run of characters (including none), `?` exactly
 /// one character; everything else matches itself, case-sensitively.
 ///
-/// Greedy matching with single-star backtracking: linear in practice, never recursive.
+/// Small inputs use greedy matching with single-star backtracking (never recursive, but
+/// up to pattern × text steps: `*aaaa…b` against `aaaa…` retries the whole pattern at
+/// every text position). Past [`GLOB_BACKTRACK_BUDGET`] such steps, a bit-parallel
+/// automaton answers in text × pattern/64 word operations instead, so a 32 KB key policy
+/// against a long encryption context value takes milliseconds, not seconds.
 pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
+    if p.len().saturating_mul(t.len()) > GLOB_BACKTRACK_BUDGET {
+        return glob_match_bitparallel(&p, &t);
+    }
     let (mut pi, mut ti) = (0usize, 0usize);
     // Position of the last `*` seen and the text position it was tried at.
     let mut backtrack: Option<(usize, usize)> = None;
@@ -39,6 +46,104 @@ pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     }
     p.get(pi..)
         .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+}
+
+/// Pattern length × text length above which [`glob_match`] stops backtracking.
+const GLOB_BACKTRACK_BUDGET: usize = 1 << 16;
+
+/// [`glob_match`] as a bit-parallel NFA (shift-and): bit `i` of the state says "the first
+/// `i` pattern characters match the text read so far". Each text character costs one pass
+/// over `pattern.len() / 64 + 1` words, plus, for a literal that occurs at most that many
+/// times in the pattern, one bit test per occurrence (literals occurring more often, at
+/// most 64 of them, get a dense mask), so time and memory stay linear in the pattern
+/// whatever its alphabet.
+fn glob_match_bitparallel(pattern: &[char], text: &[char]) -> bool {
+    use std::collections::BTreeMap;
+    enum Positions {
+        Dense(Vec<u64>),
+        Sparse(Vec<usize>),
+    }
+    fn set(bits: &mut [u64], i: usize) {
+        if let Some(w) = bits.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
+    }
+    fn get(bits: &[u64], i: usize) -> bool {
+        bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+    // A run of `*` matches what one `*` matches; with no two stars adjacent, one shift
+    // is the whole epsilon closure below.
+    let mut p: Vec<char> = Vec::with_capacity(pattern.len());
+    for &c in pattern {
+        if !(c == '*' && p.last() == Some(&'*')) {
+            p.push(c);
+        }
+    }
+    let words = p.len() / 64 + 1; // bits 0..=p.len()
+    let mut stars = vec![0u64; words];
+    let mut any = vec![0u64; words];
+    let mut by_char: BTreeMap<char, Vec<usize>> = BTreeMap::new();
+    for (i, &c) in p.iter().enumerate() {
+        match c {
+            '*' => set(&mut stars, i),
+            '?' => set(&mut any, i),
+            _ => by_char.entry(c).or_default().push(i),
+        }
+    }
+    let literals: BTreeMap<char, Positions> = by_char
+        .into_iter()
+        .map(|(c, at)| {
+            if at.len() > words {
+                let mut mask = vec![0u64; words];
+                for &i in &at {
+                    set(&mut mask, i);
+                }
+                (c, Positions::Dense(mask))
+            } else {
+                (c, Positions::Sparse(at))
+            }
+        })
+        .collect();
+    // A state at a `*` also stands just past it (the star matching nothing).
+    let close = |bits: &mut [u64]| {
+        let mut carry = 0u64;
+        for (w, s) in bits.iter_mut().zip(&stars) {
+            let at_star = *w & s;
+            *w |= (at_star << 1) | carry;
+            carry = at_star >> 63;
+        }
+    };
+    let mut state = vec![0u64; words];
+    set(&mut state, 0);
+    close(&mut state);
+    let mut next = vec![0u64; words];
+    for c in text {
+        let literal = literals.get(c);
+        let mut carry = 0u64;
+        for (w, n) in next.iter_mut().enumerate() {
+            let (s, a, st) = (state[w], any[w], stars[w]);
+            let mut advance = s & a;
+            if let Some(Positions::Dense(mask)) = literal {
+                advance |= s & mask[w];
+            }
+            // Advance past `?` / a matching literal; stay on a `*`, which eats the char.
+            *n = (advance << 1) | carry | (s & st);
+            carry = advance >> 63;
+        }
+        if let Some(Positions::Sparse(at)) = literal {
+            for &i in at {
+                if get(&state, i) {
+                    set(&mut next, i + 1);
+                }
+            }
+        }
+        close(&mut next);
+        std::mem::swap(&mut state, &mut next);
+        if state.iter().all(|&w| w == 0) {
+            return false;
+        }
+    }
+    get(&state, p.len())
 }
 
 /// [`glob_match`] ignoring case, as IAM compares action names ("kms:decrypt" is
@@ -229,6 +334,79 @@ mod tests {
         assert!(glob_match("", ""));
         assert!(!glob_match("abc", "ABC"));
         assert!(glob_match_ignore_case("KMS:describe*", "kms:DescribeKey"));
+    }
+
+    /// Found by fuzzing (fuzz target `kms_request`): a key policy `StringLike` pattern
+    /// `*aaaa…b` against an encryption context value `aaaa…` made the backtracking matcher
+    /// retry the whole pattern at every text position, seconds per request (minutes for a
+    /// 1 MiB scenario). Large inputs now go through the bit-parallel matcher.
+    #[test]
+    fn glob_long_pattern_and_text_takes_the_automaton_path() {
+        // Past the backtracking budget (pattern × text > 2^16) the automaton answers; its
+        // speed is the fuzz target's business (a 1 s timeout per input), not a timed test.
+        let pattern = format!("*{}b", "a".repeat(400));
+        let text = "a".repeat(800);
+        assert!(pattern.len() * text.len() > GLOB_BACKTRACK_BUDGET);
+        assert!(!glob_match(&pattern, &text));
+        assert!(glob_match(&pattern, &format!("{text}b")));
+        let text = "a".repeat(5_000);
+        assert!(glob_match(&format!("*{}?", "a".repeat(2_000)), &text));
+        assert!(!glob_match(&format!("*{}?b", "?a".repeat(1_000)), &text));
+    }
+
+    /// The bit-parallel matcher and the backtracking one agree.
+    #[test]
+    fn glob_bitparallel_agrees_with_backtracking_on_fixed_cases() {
+        let cases = [
+            ("", ""),
+            ("", "a"),
+            ("*", ""),
+            ("**", "abc"),
+            ("a?c", "abc"),
+            ("a?c", "ac"),
+            ("*a*b*", "xxaxxbxx"),
+            ("*a*b", "xxaxxbxxc"),
+            ("a*", "a"),
+            ("*?", ""),
+            ("?*?", "ab"),
+            ("kms:ReEncrypt*", "kms:ReEncryptFrom"),
+            ("é*ü", "éxü"),
+        ];
+        for (p, t) in cases {
+            let (pc, tc): (Vec<char>, Vec<char>) = (p.chars().collect(), t.chars().collect());
+            assert_eq!(
+                glob_match_bitparallel(&pc, &tc),
+                glob_match(p, t),
+                "pattern {p:?} text {t:?}"
+            );
+        }
+        // Patterns past 64 characters, with literals dense and sparse.
+        let long = format!("{}*{}?b*", "ab".repeat(70), "a".repeat(100));
+        for t in [
+            format!("{}{}xb", "ab".repeat(70), "a".repeat(100)),
+            format!("{}z{}xbq", "ab".repeat(70), "a".repeat(100)),
+            format!("{}{}b", "ab".repeat(70), "a".repeat(100)),
+        ] {
+            let (pc, tc): (Vec<char>, Vec<char>) = (long.chars().collect(), t.chars().collect());
+            assert_eq!(
+                glob_match_bitparallel(&pc, &tc),
+                glob_match(&long, &t),
+                "{t}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn glob_bitparallel_agrees_with_backtracking(
+            p in "[ab?*]{0,80}",
+            t in "[abc]{0,120}",
+        ) {
+            let (pc, tc): (Vec<char>, Vec<char>) = (p.chars().collect(), t.chars().collect());
+            // Both inputs are small enough that `glob_match` backtracks.
+            proptest::prop_assert!(pc.len() * tc.len() <= GLOB_BACKTRACK_BUDGET);
+            proptest::prop_assert_eq!(glob_match_bitparallel(&pc, &tc), glob_match(&p, &t));
+        }
     }
 
     #[test]

@@ -91,8 +91,45 @@ fn lookup<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
     })
 }
 
+/// Largest a step's request may grow to once its `${...}` references are filled in: the
+/// size limit of a whole scenario. A reference can copy a large response, and a string
+/// can hold many references, so without a bound each step could multiply the size of the
+/// last (`"${g.Body}${g.Body}..."`, put back and read again): a few-kilobyte scenario
+/// would exhaust memory within a dozen steps.
+const MAX_RESOLVED_BYTES: usize = super::MAX_SCENARIO_BYTES;
+
 /// Replaces `${id.Path}` references with values of earlier responses.
 fn resolve(v: &Value, responses: &BTreeMap<String, Value>) -> Result<Value, String> {
+    let mut budget = MAX_RESOLVED_BYTES;
+    resolve_within(v, responses, &mut budget)
+}
+
+/// Takes `n` bytes from what the request may still grow by.
+fn spend(budget: &mut usize, n: usize) -> Result<(), String> {
+    *budget = budget.checked_sub(n).ok_or_else(|| {
+        format!("with its ${{...}} references filled in, the request is larger than {MAX_RESOLVED_BYTES} bytes (1 MiB), the limit; reference fewer or smaller fields")
+    })?;
+    Ok(())
+}
+
+/// Roughly the bytes of `v` as JSON text: its strings, keys and one per value.
+fn weight(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len() + 1,
+        Value::Array(a) => a.iter().map(weight).fold(1, usize::saturating_add),
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, x)| k.len().saturating_add(weight(x)))
+            .fold(1, usize::saturating_add),
+        _ => 1,
+    }
+}
+
+fn resolve_within(
+    v: &Value,
+    responses: &BTreeMap<String, Value>,
+    budget: &mut usize,
+) -> Result<Value, String> {
     match v {
         Value::String(s) => {
             let whole = s
@@ -112,33 +149,44 @@ fn resolve(v: &Value, responses: &BTreeMap<String, Value>) -> Result<Value, Stri
                 })
             };
             if let Some(r) = whole {
-                return get(r);
+                let value = get(r)?;
+                spend(budget, weight(&value))?;
+                return Ok(value);
             }
             let mut out = String::new();
             let mut rest = s.as_str();
             while let Some(start) = rest.find("${") {
+                spend(budget, start)?;
                 out.push_str(&rest[..start]);
                 let after = &rest[start + 2..];
                 let end = after
                     .find('}')
                     .ok_or_else(|| format!("unclosed reference in \"{s}\""))?;
                 match get(&after[..end])? {
-                    Value::String(x) => out.push_str(&x),
-                    other => out.push_str(&other.to_string()),
+                    Value::String(x) => {
+                        spend(budget, x.len())?;
+                        out.push_str(&x);
+                    }
+                    other => {
+                        let text = other.to_string();
+                        spend(budget, text.len())?;
+                        out.push_str(&text);
+                    }
                 }
                 rest = &after[end + 1..];
             }
+            spend(budget, rest.len())?;
             out.push_str(rest);
             Ok(Value::String(out))
         }
         Value::Array(a) => a
             .iter()
-            .map(|x| resolve(x, responses))
+            .map(|x| resolve_within(x, responses, budget))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         Value::Object(o) => o
             .iter()
-            .map(|(k, x)| resolve(x, responses).map(|x| (k.clone(), x)))
+            .map(|(k, x)| resolve_within(x, responses, budget).map(|x| (k.clone(), x)))
             .collect::<Result<serde_json::Map<_, _>, _>>()
             .map(Value::Object),
         other => Ok(other.clone()),
@@ -403,6 +451,57 @@ mod tests {
         assert!(resolve(&json!("${zz.A}"), &r)
             .unwrap_err()
             .contains("no response"));
+    }
+
+    /// Found by fuzzing the scenario runner: references that copy an earlier response
+    /// several times over, written back and read again, grew the request sixteenfold per
+    /// step (a 3 KB scenario used 1.7 GB and 13 s by its 15th step, and would exhaust
+    /// memory soon after). Now the filled-in request is bounded and the step fails with a
+    /// message saying so.
+    #[test]
+    fn references_cannot_amplify_past_the_limit() {
+        let mut r = BTreeMap::new();
+        r.insert(
+            "g".to_owned(),
+            json!({"Body": "x".repeat(100_000), "N": [1, 2]}),
+        );
+        let ten = "${g.Body}".repeat(10);
+        assert_eq!(
+            resolve(&json!({"Body": ten}), &r).unwrap()["Body"]
+                .as_str()
+                .map(str::len),
+            Some(1_000_000)
+        );
+        let eleven = "${g.Body}".repeat(11);
+        let e = resolve(&json!({"Body": eleven}), &r).unwrap_err();
+        assert!(e.contains("larger than 1048576 bytes (1 MiB)"), "{e}");
+        // The bound is on the whole request, whole-value references included.
+        let many: Vec<Value> = (0..11).map(|_| json!("${g.Body}")).collect();
+        assert!(resolve(&json!({ "L": many }), &r).is_err());
+        // Through a whole run: put, read back, put ten copies back, ... stops at the limit.
+        let mut steps = vec![
+            json!({"call": "s3:CreateBucket", "request": {"Bucket": "bkt"}}),
+            json!({"id": "p0", "call": "s3:PutObject", "request": {"Bucket": "bkt", "Key": "k", "Body": "", "Metadata": {"m": "x".repeat(16)}}}),
+            json!({"id": "g0", "call": "s3:GetObject", "request": {"Bucket": "bkt", "Key": "k"}}),
+        ];
+        for i in 1..=8 {
+            let copies = format!("${{g{}.Metadata.m}}", i - 1).repeat(16);
+            steps.push(json!({"id": format!("p{i}"), "call": "s3:PutObject", "request": {"Bucket": "bkt", "Key": "k", "Body": "", "Metadata": {"m": copies}}}));
+            steps.push(json!({"id": format!("g{i}"), "call": "s3:GetObject", "request": {"Bucket": "bkt", "Key": "k"}}));
+        }
+        let s = Scenario::from_value(&json!({ "steps": steps })).unwrap();
+        let result = run(&s, None);
+        let stopped = result
+            .stopped
+            .expect("the run stops at the oversized request");
+        assert_eq!(stopped.step, 9, "{}", stopped.message);
+        assert!(
+            stopped.message.starts_with(
+                "ScenarioReferenceError: steps[9].request: with its ${...} references filled in"
+            ),
+            "{}",
+            stopped.message
+        );
     }
 
     #[test]
