@@ -1,4 +1,5 @@
 import { expect, Page } from '@playwright/test';
+import { inflateRawSync } from 'node:zlib';
 
 // The built-in scenarios, in the page's order (the default first). The page's picker is
 // checked against this list, so a new built-in fails a test until it is added here.
@@ -70,4 +71,61 @@ export async function view(page: Page): Promise<View> {
 export async function atStep(page: Page, n: number, total: number): Promise<void> {
   await expect(page.getByTestId('step-count')).toHaveText(`Step ${n} of ${total}`);
   await expect(page.getByTestId('diagram')).toHaveAttribute('data-step', String(n - 1));
+}
+
+/**
+ * Collects the page's Content-Security-Policy violations (from every frame it loads),
+ * reported as `securitypolicyviolation` events; call the returned function to read them.
+ */
+export async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
+  const violations: string[] = [];
+  await page.exposeFunction('__reportCspViolation', (text: string) => violations.push(text));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { __reportCspViolation?: (t: string) => void })
+        .__reportCspViolation;
+      report?.(`${event.violatedDirective} blocked ${event.blockedURI || '(inline)'} in ${location.href}`);
+    });
+  });
+  return async () => violations;
+}
+
+/** Collects every request that leaves `origin` (data: and blob: URLs are the page's own). */
+export function watchOutside(page: Page, origin: string): string[] {
+  const outside: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (!['data:', 'blob:'].includes(url.protocol) && url.origin !== origin) {
+      outside.push(request.url());
+    }
+  });
+  return outside;
+}
+
+/** Runs axe-core on the page and returns its violations, one readable line each. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (c: Document) => Promise<AxeResults> } }).axe;
+    interface AxeResults {
+      violations: { id: string; help: string; nodes: { target: string[] }[] }[];
+    }
+    const results = await axe.run(document);
+    return results.violations.map(
+      (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+    );
+  });
+}
+
+/** The view a `#v1:` permalink holds (base64url of raw DEFLATE of JSON), or null. */
+export function permalinkView(url: string): Record<string, unknown> | null {
+  const match = url.match(/#v1:([A-Za-z0-9_-]+)$/);
+  if (!match) return null;
+  const json = inflateRawSync(Buffer.from(match[1], 'base64url')).toString('utf8');
+  return JSON.parse(json);
+}
+
+/** Waits until the address bar's permalink shows trace step `step` (0-based). */
+export async function urlShowsStep(page: Page, step: number): Promise<void> {
+  await expect.poll(() => permalinkView(page.url())?.step ?? null).toBe(step);
 }

@@ -1,6 +1,7 @@
 // Takes the README's screenshots of the served page in Debian's Chromium:
 //   cargo xtask serve --port 4173 &   then   node tests/screenshot.mjs
-// docs/screenshot.png (light), docs/screenshot-dark.png, docs/screenshot-phone.png.
+// docs/screenshot.png (light), docs/screenshot-dark.png, docs/screenshot-phone.png, and
+// docs/screenshot-docs.png (the example documentation page with its embedded flows).
 import { chromium } from '@playwright/test';
 
 const url = process.env.KMSPLAY_BASE_URL ?? 'http://127.0.0.1:4173/';
@@ -45,5 +46,26 @@ for (const shot of shots) {
   await page.screenshot({ path: shot.out });
   await page.close();
   console.log(`wrote ${shot.out}`);
+}
+{
+  // The example documentation page, once both embedded flows have drawn.
+  const page = await browser.newPage({
+    viewport: { width: 1000, height: 1400 },
+    colorScheme: 'light',
+    reducedMotion: 'reduce',
+  });
+  await page.goto(url + 'docs.html');
+  for (const frame of ['#element-demo iframe', '#iframe-demo']) {
+    await page.locator(frame).scrollIntoViewIfNeeded();
+    await page.frameLocator(frame).getByTestId('diagram').waitFor();
+  }
+  // The custom element has taken the height its flow reported.
+  await page.waitForFunction(
+    () => document.querySelector('#element-demo iframe')?.style.height !== '520px',
+  );
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: 'docs/screenshot-docs.png', fullPage: true });
+  await page.close();
+  console.log('wrote docs/screenshot-docs.png');
 }
 await browser.close();

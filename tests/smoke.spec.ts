@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
 
+import { watchCsp } from './helpers';
+
 // The page shell loads, the app renders, the engine runs the default scenario in wasm,
 // the console stays clean, the CSP is never violated, and no request leaves the page's
 // own origin.
@@ -30,13 +32,14 @@ test('the playground renders with a clean console and no outside requests', asyn
       failed.push(`${response.status()} ${response.url()}`);
     }
   });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
-    });
-  });
+  const cspViolations = await watchCsp(page);
 
   await page.goto('./');
+  // The strict policy of issue 9, exactly.
+  await expect(page.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveAttribute(
+    'content',
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'",
+  );
 
   await expect(page).toHaveTitle('KMS Playground');
   await expect(page.getByRole('heading', { level: 1, name: 'KMS Playground' })).toBeVisible();
@@ -47,6 +50,14 @@ test('the playground renders with a clean console and no outside requests', asyn
   await expect(page.getByTestId('step-count')).toHaveText(/^Step 1 of \d+$/);
   await page.waitForLoadState('networkidle');
 
+  // Every part of the page under the policy: step, open the picker, run an experiment.
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await page.getByTestId('experiment-try').click();
+  await expect(page.getByTestId('experiment-outcome')).toBeVisible();
+  await page.getByTestId('scenario-picker').click();
+  await page.getByTestId('scenario-picker').click();
+
+  expect(await cspViolations(), 'CSP violations').toEqual([]);
   expect(problems, 'console errors and warnings').toEqual([]);
   expect(outside, 'requests that left the origin').toEqual([]);
   expect(failed, 'failed requests').toEqual([]);

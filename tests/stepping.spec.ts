@@ -1,6 +1,16 @@
 import { expect, test } from '@playwright/test';
 
-import { atStep, BUILTINS, open, stepTotal, view, View, watchConsole } from './helpers';
+import {
+  atStep,
+  BUILTINS,
+  open,
+  permalinkView,
+  stepTotal,
+  urlShowsStep,
+  view,
+  View,
+  watchConsole,
+} from './helpers';
 
 // Every built-in scenario, first to last by the buttons, back by the keyboard, forward
 // again by the keyboard: each step changes the sentence, the diagram and the inspector,
@@ -70,8 +80,9 @@ test('the step list marks the current step and jumps to a clicked one', async ({
   await expect(items.nth(6)).toHaveAttribute('aria-current', 'step');
   const sentence = await page.getByTestId('step-sentence').textContent();
   await expect(items.nth(6)).toContainText(sentence ?? '');
-  // The URL names the step, so reloading shows it again.
-  await expect(page).toHaveURL(/scenario=workmail-basics&step=7/);
+  // The URL holds the view (a #v1: permalink), so reloading shows it again.
+  await urlShowsStep(page, 6);
+  expect(permalinkView(page.url())?.scenario).toEqual({ builtin: 'workmail-basics' });
   await page.reload();
   await atStep(page, 7, total);
   expect(problems).toEqual([]);
@@ -181,6 +192,11 @@ test('the scenario picker lists every built-in and opens one', async ({ page }) 
   await expect(picker).toHaveAttribute('aria-expanded', 'false');
   await expect(page.getByTestId('scenario-title')).toContainText('Key rotation');
   await expect(page.getByTestId('step-count')).toHaveText(/^Step 1 of/);
-  await expect(page).toHaveURL(/scenario=key-rotation/);
+  // The address bar holds the new view: a reload opens key-rotation again.
+  await expect
+    .poll(() => permalinkView(page.url())?.scenario)
+    .toEqual({ builtin: 'key-rotation' });
+  await page.reload();
+  await expect(page.getByTestId('scenario-title')).toContainText('Key rotation');
   expect(problems).toEqual([]);
 });

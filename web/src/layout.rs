@@ -370,6 +370,23 @@ pub fn truncate(text: &str, max: usize) -> String {
     }
 }
 
+/// `text` cut to at most `max` characters at a word boundary (a space or a hyphen), with
+/// an ellipsis when cut: what is shown is then whole words of `text`, which a voice user
+/// can say and which the accessible name (the whole text) contains.
+pub fn truncate_words(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(max.saturating_sub(1)).collect();
+    // The last word boundary in the second half; a single long word is cut where it must.
+    let mut out = match head.rfind([' ', '-']) {
+        Some(i) if i > head.len() / 2 => head[..i].to_owned(),
+        _ => head,
+    };
+    out.push('…');
+    out
+}
+
 /// The edges that start or end at `node`.
 pub fn edges_of<'a>(snapshot: &'a Snapshot, node: &'a Node) -> impl Iterator<Item = &'a Edge> {
     snapshot
@@ -471,6 +488,24 @@ mod tests {
         let l = layout(&[Location::Kms], &snap, 3);
         assert_eq!(l.regions.len(), 1);
         assert!(l.width > 0.0 && l.height > 0.0);
+    }
+
+    #[test]
+    fn titles_are_cut_between_words() {
+        assert_eq!(truncate_words("Mailbox key", 25), "Mailbox key");
+        assert_eq!(
+            truncate_words("Encrypted mailbox key version two", 25),
+            "Encrypted mailbox key…"
+        );
+        assert_eq!(
+            truncate_words("KMS key 9a374450-4560-439e-8670", 25),
+            "KMS key 9a374450-4560…"
+        );
+        // One long word: cut where it must.
+        assert_eq!(
+            truncate_words("abcdefghijklmnopqrstuvwxyz", 10),
+            "abcdefghi…"
+        );
     }
 
     #[test]

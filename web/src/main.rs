@@ -11,6 +11,7 @@ mod components;
 mod describe;
 mod hooks;
 mod layout;
+mod link;
 mod state;
 
 fn main() {

@@ -9,7 +9,10 @@
 //! 4. index.html, the boot script and the page's stylesheet copied beside it, and the gzip
 //!    size of every file;
 //! 5. the JavaScript API (`crates/js`) the same way into dist/pkg/, with TypeScript
-//!    declarations, and the example page that scripts it (dist/api.html).
+//!    declarations, and the example page that scripts it (dist/api.html);
+//! 6. with `--single-file`, dist/kms-playground.html: the page in one file (stylesheet,
+//!    JavaScript glue and base64 wasm inlined) that works opened from disk, under a CSP
+//!    that allows exactly its own inline script and style (by hash) and nothing else.
 
 use std::fs;
 use std::io::Write;
@@ -17,8 +20,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use sha2::{Digest, Sha256};
 
 use crate::{cargo, dist_dir, prereq, root, run_status, target_dir, Result};
 
@@ -49,6 +55,7 @@ const STATIC_FILES: &[(&str, &str)] = &[
     ("index.html", "embed.html"),
     ("web/boot.js", "boot.js"),
     ("web/style.css", "style.css"),
+    ("web/favicon.svg", "favicon.svg"),
     ("web/examples/api.html", "api.html"),
     ("web/examples/api.js", "api.js"),
     ("web/embed.js", "embed.js"),
@@ -93,6 +100,111 @@ pub fn build() -> Result<u64> {
         started.elapsed().as_secs_f64()
     );
     report_sizes(&dist)
+}
+
+/// The single-file page's name in dist/.
+pub const SINGLE_FILE: &str = "kms-playground.html";
+
+/// Writes dist/kms-playground.html from the page `build` put in dist/: one HTML file that
+/// needs nothing else, so it works from `file://` (where a module cannot fetch its wasm).
+pub fn single_file() -> Result<PathBuf> {
+    let dist = dist_dir();
+    let read = |name: &str| {
+        let path = dist.join(name);
+        fs::read(&path)
+            .map_err(|e| format!("cannot read {}: {e} (run the build first)", path.display()))
+    };
+    let text = |name: &str| {
+        String::from_utf8(read(name)?).map_err(|e| format!("{name} is not UTF-8: {e}"))
+    };
+    let html = single_file_html(
+        &text(&format!("{OUT_NAME}.js"))?,
+        &read(&format!("{OUT_NAME}_bg.wasm"))?,
+        &text("style.css")?,
+        &text("favicon.svg")?,
+    )?;
+    let out = dist.join(SINGLE_FILE);
+    fs::write(&out, &html).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    println!(
+        "dist: {SINGLE_FILE}, the page in one file: {} ({} gzip)",
+        human(html.len() as u64),
+        human(gzip_len(html.as_bytes())?)
+    );
+    Ok(out)
+}
+
+/// The one-file page: `glue` (wasm-bindgen's `--target web` module) inlined as a module
+/// script that starts the app with the inlined `wasm`, `css` inlined, `favicon` as a
+/// data: URL.
+pub fn single_file_html(glue: &str, wasm: &[u8], css: &str, favicon: &str) -> Result<String> {
+    for (what, body, closing) in [("glue", glue, "</script"), ("stylesheet", css, "</style")] {
+        let lower = body.to_ascii_lowercase();
+        if lower.contains(closing) || lower.contains("<!--") {
+            return Err(format!(
+                "the {what} holds {closing} or <!--: it cannot be inlined as is"
+            ));
+        }
+    }
+    // `export { initSync, __wbg_init as default };`: the init function's local name, and
+    // the glue without its exports (an inline module is imported by nobody).
+    let (init, exports) = glue
+        .lines()
+        .filter(|l| l.trim_start().starts_with("export {"))
+        .find_map(|l| {
+            let inside = l.split_once('{')?.1.split_once('}')?.0;
+            let name = inside
+                .split(',')
+                .find_map(|item| item.trim().strip_suffix(" as default"))?;
+            Some((name.trim().to_owned(), l))
+        })
+        .ok_or("the glue has no default export (the init function)")?;
+    let glue = glue.replacen(exports, "", 1);
+    let script = format!(
+        r#"{glue}
+// The page's wasm, inlined, so this file needs nothing else: it works opened from disk.
+const inlinedWasm = Uint8Array.from(atob("{wasm}"), (c) => c.charCodeAt(0));
+{init}({{ module_or_path: inlinedWasm }}).catch((error) => {{
+  console.error('KMS Playground failed to start:', error);
+  const message = document.createElement('p');
+  message.className = 'boot-error';
+  message.textContent =
+    'The playground could not start: this browser needs WebAssembly and JavaScript modules.';
+  document.body.append(message);
+}});
+"#,
+        wasm = BASE64.encode(wasm)
+    );
+    let hash = |body: &str| {
+        format!(
+            "'sha256-{}'",
+            BASE64.encode(Sha256::digest(body.as_bytes()))
+        )
+    };
+    let csp = format!(
+        "default-src 'none'; script-src {} 'wasm-unsafe-eval'; style-src {}; img-src data:",
+        hash(&script),
+        hash(css)
+    );
+    let favicon = BASE64.encode(favicon.trim().as_bytes());
+    Ok(format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="description" content="A deterministic simulation of AWS KMS envelope encryption that runs entirely in your browser.">
+<title>KMS Playground</title>
+<link rel="icon" href="data:image/svg+xml;base64,{favicon}">
+<style>{css}</style>
+<script type="module">{script}</script>
+</head>
+<body>
+<noscript><p class="boot-error">The KMS Playground needs JavaScript and WebAssembly.</p></noscript>
+</body>
+</html>
+"#
+    ))
 }
 
 /// The wasm that cargo built as `name` in the `release-wasm` profile.
@@ -250,5 +362,40 @@ fn human(bytes: u64) -> String {
         format!("{:.1} KiB", bytes as f64 / 1024.0)
     } else {
         format!("{bytes} B")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GLUE: &str = "let wasm;\nasync function __wbg_init(m) { return m; }\nexport { initSync, __wbg_init as default };\n";
+
+    #[test]
+    fn the_single_file_inlines_everything_under_a_hash_csp() {
+        let html =
+            single_file_html(GLUE, b"\0asm", "body { color: red }", "<svg/>").expect("builds");
+        let script = html
+            .split_once("<script type=\"module\">")
+            .and_then(|(_, rest)| rest.split_once("</script>"))
+            .map(|(body, _)| body)
+            .expect("an inline module");
+        assert!(!script.contains("export {"));
+        assert!(script.contains("__wbg_init({ module_or_path: inlinedWasm })"));
+        assert!(script.contains(&BASE64.encode(b"\0asm")));
+        let digest = BASE64.encode(Sha256::digest(script.as_bytes()));
+        assert!(html.contains(&format!("script-src 'sha256-{digest}' 'wasm-unsafe-eval'")));
+        let style = BASE64.encode(Sha256::digest(b"body { color: red }"));
+        assert!(html.contains(&format!("style-src 'sha256-{style}'")));
+        assert!(html.contains("default-src 'none'"));
+        assert!(!html.contains("src=\"http"), "no external loads");
+    }
+
+    #[test]
+    fn what_cannot_be_inlined_is_refused() {
+        assert!(
+            single_file_html("x = '</script>';\nexport { a as default };", b"", "", "").is_err()
+        );
+        assert!(single_file_html("let a;", b"", "", "").is_err());
     }
 }

@@ -45,7 +45,12 @@ enum Task {
         no_build: bool,
     },
     /// Release build of the page into dist/ and report the gzip size of every file.
-    Dist,
+    Dist {
+        /// Also write dist/kms-playground.html: the page in one file (stylesheet, script
+        /// and wasm inlined) that works opened from disk (file://).
+        #[arg(long)]
+        single_file: bool,
+    },
     /// Run every test: native, wasm in headless Chromium, end-to-end with Playwright.
     Test,
     /// Benchmarks: page weight, load, step latency, engine overhead, scale (table + JSON).
@@ -66,7 +71,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Serve { port, no_build } => serve::run(port, !no_build),
-        Task::Dist => dist::build().map(|_| ()),
+        Task::Dist { single_file } => dist::build().and_then(|_| {
+            if single_file {
+                dist::single_file().map(|_| ())
+            } else {
+                Ok(())
+            }
+        }),
         Task::Test => test::run(),
         Task::Bench { quick } => bench::run(quick),
         Task::WasmTestRunner { args } => wasm_test_runner(args),

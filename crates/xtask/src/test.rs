@@ -4,7 +4,7 @@
 //! 2. wasm: `cargo test --target wasm32-unknown-unknown` of the crates with browser
 //!    tests, with this binary as the cargo runner (it is the wasm-bindgen test runner)
 //!    driving Debian's headless Chromium through ChromeDriver;
-//! 3. dist: the release page, as `cargo xtask dist` builds it;
+//! 3. dist: the release page, as `cargo xtask dist --single-file` builds it;
 //! 4. end-to-end: Playwright against dist/ served by our static server.
 //!
 //! Every stage runs even when an earlier one failed (except end-to-end without a
@@ -59,7 +59,8 @@ pub fn run() -> Result<()> {
     stages.push(stage("wasm tests (headless Chromium)", wasm_tests));
 
     let dist_started = Instant::now();
-    let dist = dist::build();
+    // The single file too: the end-to-end tests open it from file://.
+    let dist = dist::build().and_then(|_| dist::single_file());
     stages.push(Stage {
         name: "dist (release page)",
         tally: Tally::default(),

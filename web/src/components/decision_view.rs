@@ -3,7 +3,7 @@
 
 use kmsplay_core::authz::{PolicyEvaluation, PrincipalMatch, StatementResult};
 use kmsplay_core::kms::{Decision, GrantResult, Outcome};
-use yew::{classes, component, html, Html, Properties};
+use yew::{classes, component, html, use_state_eq, Callback, Event, Html, Properties, TargetCast};
 
 use crate::components::json_view::JsonView;
 
@@ -27,7 +27,17 @@ pub fn DecisionView(props: &DecisionViewProps) -> Html {
         Outcome::ExplicitDeny => ("Denied explicitly", "bad"),
         Outcome::ImplicitDeny => ("Denied: nothing allows it", "bad"),
     };
-    let raw = serde_json::to_value(d).unwrap_or_default();
+    let raw_open = use_state_eq(|| false);
+    let on_toggle = {
+        let raw_open = raw_open.clone();
+        Callback::from(move |e: Event| {
+            raw_open.set(
+                e.target_unchecked_into::<web_sys::HtmlDetailsElement>()
+                    .open(),
+            );
+        })
+    };
+    let raw = || serde_json::to_value(d).unwrap_or_default();
     html! {
         <article class="decision" data-testid="decision">
             <h3>
@@ -60,9 +70,12 @@ pub fn DecisionView(props: &DecisionViewProps) -> Html {
             if !d.grants.is_empty() {
                 { grants_table(&d.grants) }
             }
-            <details class="raw">
+            <details class="raw" ontoggle={on_toggle}>
                 <summary>{ "Raw decision (JSON)" }</summary>
-                <JsonView value={raw} label="The decision as JSON" />
+                // Drawn only once opened: a decision over a huge policy is a lot of JSON.
+                if *raw_open {
+                    <JsonView value={raw()} label="The decision as JSON" />
+                }
             </details>
         </article>
     }
@@ -91,7 +104,20 @@ fn principal_cell(p: &PrincipalMatch) -> Html {
     }
 }
 
+/// The most statement rows a policy table draws: a policy of thousands of statements
+/// (hostile input) must not stall the page. The statements that apply always show.
+const MAX_ROWS: usize = 200;
+
 fn policy_table(title: &str, policy: &PolicyEvaluation) -> Html {
+    let total = policy.statements.len();
+    let shown: Vec<&StatementResult> = if total <= MAX_ROWS {
+        policy.statements.iter().collect()
+    } else {
+        let applying = policy.statements.iter().filter(|s| s.applies);
+        let others = policy.statements.iter().filter(|s| !s.applies);
+        applying.chain(others).take(MAX_ROWS).collect()
+    };
+    let hidden = total - shown.len();
     html! {
         <section class="policy">
             <h4>{ title.to_owned() }</h4>
@@ -109,9 +135,14 @@ fn policy_table(title: &str, policy: &PolicyEvaluation) -> Html {
                             <th scope="col">{ "Applies" }</th>
                         </tr>
                     </thead>
-                    <tbody>{ for policy.statements.iter().map(statement_row) }</tbody>
+                    <tbody>{ for shown.into_iter().map(statement_row) }</tbody>
                 </table>
             </div>
+            if hidden > 0 {
+                <p class="muted">
+                    { format!("{hidden} more statements of {total} are not shown (none of them applies); the raw decision below has them all.") }
+                </p>
+            }
         </section>
     }
 }

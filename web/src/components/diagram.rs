@@ -13,7 +13,9 @@ use crate::describe::{
     key_letters, kind_class, node_detail, node_sentence, region_caption, region_class, region_title,
 };
 use crate::hooks::use_lanes;
-use crate::layout::{layout, split_label, truncate, LabelSide, NODE_H, NODE_W, PAD};
+use crate::layout::{
+    layout, split_label, truncate, truncate_words, LabelSide, NODE_H, NODE_W, PAD,
+};
 use crate::state::Loaded;
 
 /// The diagram's properties.
@@ -27,6 +29,9 @@ pub struct DiagramProps {
     pub selected: Option<String>,
     /// Selects a node.
     pub on_select: Callback<String>,
+    /// Show the legend under the diagram (an embed leaves it out).
+    #[prop_or(true)]
+    pub legend: bool,
 }
 
 /// The diagram, its legend and its text alternative.
@@ -107,7 +112,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     });
 
     html! {
-        <figure class="diagram" ref={container}>
+        <figure class="diagram" id="diagram" tabindex="-1" ref={container}>
             <div class="diagram-scroll">
                 <svg class="diagram-svg" data-testid="diagram" role="group"
                      aria-labelledby="diagram-title" aria-describedby="diagram-text"
@@ -133,7 +138,9 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                     <g class="nodes">{ for nodes }</g>
                 </svg>
             </div>
-            <figcaption><Legend /></figcaption>
+            if props.legend {
+                <figcaption><Legend /></figcaption>
+            }
             <DiagramText snapshot={snapshot.clone()} loaded={props.loaded.clone()} />
         </figure>
     }
@@ -169,6 +176,10 @@ fn node_view(
             }
         })
     };
+    // The button's accessible name is the node's sentence, which begins with its label:
+    // the title shown (whole words of the label) is part of it. The shape (with its
+    // letters) and the detail line say in short what the sentence says, so they stay
+    // outside the button, unread and letting clicks through.
     html! {
         <g key={node.id.clone()}
            class={classes!(
@@ -180,17 +191,20 @@ fn node_view(
                node.secret.then_some("secret"),
                selected.then_some("selected"),
            )}
-           transform={format!("translate({} {})", num(x), num(y))}
-           tabindex="0" role="button" aria-pressed={selected.to_string()}
-           aria-label={node_sentence(node)}
-           data-node={node.id.clone()}
-           {onclick} {onkeydown}>
-            <rect class="halo" x="-4" y="-4" width={num(NODE_W + 8.0)} height={num(NODE_H + 8.0)} rx="12" />
-            <rect class="box" width={num(NODE_W)} height={num(NODE_H)} rx="9" />
-            { glyph(node.kind) }
-            <text class="node-title" x="50" y="21">{ truncate(title, 25) }</text>
-            <text class="node-detail" x="50" y="38">{ truncate(&detail, 31) }</text>
-            <rect class="focus-ring" x="-3" y="-3" width={num(NODE_W + 6.0)} height={num(NODE_H + 6.0)} rx="11" />
+           transform={format!("translate({} {})", num(x), num(y))}>
+            <g class="node-button" tabindex="0" role="button" aria-pressed={selected.to_string()}
+               aria-label={node_sentence(node)}
+               data-node={node.id.clone()}
+               {onclick} {onkeydown}>
+                <rect class="halo" x="-4" y="-4" width={num(NODE_W + 8.0)} height={num(NODE_H + 8.0)} rx="12" />
+                <rect class="box" width={num(NODE_W)} height={num(NODE_H)} rx="9" />
+                <text class="node-title" x="50" y="21">{ truncate_words(title, 25) }</text>
+                <rect class="focus-ring" x="-3" y="-3" width={num(NODE_W + 6.0)} height={num(NODE_H + 6.0)} rx="11" />
+            </g>
+            <g class="node-decor" aria-hidden="true">
+                { glyph(node.kind) }
+                <text class="node-detail" x="50" y="38">{ truncate(&detail, 31) }</text>
+            </g>
         </g>
     }
 }

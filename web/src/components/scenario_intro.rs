@@ -11,6 +11,9 @@ use crate::state::Loaded;
 pub struct ScenarioIntroProps {
     /// The run.
     pub loaded: Rc<Loaded>,
+    /// Shown under the facts (the share buttons).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 /// The scenario's title, description and the run's outcome.
@@ -45,6 +48,7 @@ pub fn ScenarioIntro(props: &ScenarioIntroProps) -> Html {
                     { " · " }<span class="badge bad">{ format!("stopped at scenario step {}", stopped.step + 1) }</span>
                 }
             </p>
+            { props.children.clone() }
         </section>
     }
 }

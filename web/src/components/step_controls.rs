@@ -1,6 +1,6 @@
 //! The current step in one sentence, and the buttons that move through the steps.
 
-use yew::{component, html, Callback, Html, Properties};
+use yew::{classes, component, html, Callback, Html, Properties};
 
 use crate::state::Action;
 
@@ -23,6 +23,9 @@ pub struct StepControlsProps {
     pub failed: bool,
     /// Sends an action.
     pub on_action: Callback<Action>,
+    /// Show the buttons and the progress bar (an embed may hide them).
+    #[prop_or(true)]
+    pub controls: bool,
 }
 
 /// The step bar: where we are, what happens, and first / previous / play / next / last.
@@ -45,7 +48,7 @@ pub fn StepControls(props: &StepControlsProps) -> Html {
         ("Play", "M7 4.5l12 7.5-12 7.5z")
     };
     html! {
-        <section class="step-bar" aria-label="Current step">
+        <section class={classes!("step-bar", (!props.controls).then_some("no-controls"))} aria-label="Current step">
             <div class="step-now">
                 <p class="step-count">
                     <span data-testid="step-count">{ format!("Step {} of {}", props.step + 1, props.len) }</span>
@@ -59,27 +62,32 @@ pub fn StepControls(props: &StepControlsProps) -> Html {
                     { props.sentence.clone() }
                 </p>
             </div>
-            <div class="step-buttons" role="group" aria-label="Step through the scenario">
-                <button type="button" class="icon" onclick={send(Action::First)}
-                        aria-disabled={at_start.to_string()} aria-label="First step"
-                        title="First step (Home)">{ icon("M5 4v16M19 5l-9 7 9 7z") }</button>
-                <button type="button" class="step-back" onclick={send(Action::Previous)}
-                        aria-disabled={at_start.to_string()} aria-label="Previous step"
-                        title="Previous step (←)">{ icon("M15 5l-7 7 7 7") }<span>{ "Back" }</span></button>
-                <button type="button" class="icon play" onclick={send(Action::TogglePlay)}
-                        aria-disabled={(props.len < 2).to_string()} aria-label={play_label}
-                        aria-pressed={props.playing.to_string()}
-                        title={format!("{play_label} (Space)")}>{ icon(play_icon) }</button>
-                <button type="button" class="primary step-next" onclick={send(Action::Next)}
-                        aria-disabled={at_end.to_string()} aria-label="Next step"
-                        title="Next step (→)"><span>{ "Next" }</span>{ icon("M9 5l7 7-7 7") }</button>
-                <button type="button" class="icon" onclick={send(Action::Last)}
-                        aria-disabled={at_end.to_string()} aria-label="Last step"
-                        title="Last step (End)">{ icon("M19 4v16M5 5l9 7-9 7z") }</button>
-            </div>
-            <div class="progress" aria-hidden="true">
-                <div class="progress-fill" style={format!("width: {percent:.1}%")}></div>
-            </div>
+            if props.controls {
+                <>
+                <div class="step-buttons" role="group" aria-label="Step through the scenario">
+                    <button type="button" class="icon" onclick={send(Action::First)}
+                            aria-disabled={at_start.to_string()} aria-label="First step"
+                            title="First step (Home)">{ icon("M5 4v16M19 5l-9 7 9 7z") }</button>
+                    <button type="button" class="step-back" onclick={send(Action::Previous)}
+                            aria-disabled={at_start.to_string()} aria-label="Back to the previous step"
+                            title="Previous step (←)">{ icon("M15 5l-7 7 7 7") }<span>{ "Back" }</span></button>
+                    <button type="button" class="icon play" onclick={send(Action::TogglePlay)}
+                            aria-disabled={(props.len < 2).to_string()} aria-label={play_label}
+                            aria-pressed={props.playing.to_string()}
+                            title={format!("{play_label} (Space)")}>{ icon(play_icon) }</button>
+                    <button type="button" class="primary step-next" onclick={send(Action::Next)}
+                            aria-disabled={at_end.to_string()} aria-label="Next step"
+                            title="Next step (→)"><span>{ "Next" }</span>{ icon("M9 5l7 7-7 7") }</button>
+                    <button type="button" class="icon" onclick={send(Action::Last)}
+                            aria-disabled={at_end.to_string()} aria-label="Last step"
+                            title="Last step (End)">{ icon("M19 4v16M5 5l9 7-9 7z") }</button>
+                </div>
+                // An SVG bar: its width is an attribute, so the strict CSP needs no inline style.
+                <svg class="progress" viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+                    <rect class="progress-fill" width={format!("{percent:.1}")} height="4" />
+                </svg>
+                </>
+            }
         </section>
     }
 }

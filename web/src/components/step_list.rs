@@ -18,6 +18,9 @@ pub struct StepListProps {
     pub step: usize,
     /// Jumps to a step.
     pub on_go: Callback<usize>,
+    /// Where an experiment's run first differs from the unmodified run.
+    #[prop_or_default]
+    pub first_difference: Option<usize>,
 }
 
 /// The list of steps.
@@ -92,6 +95,7 @@ fn step_item(props: &StepListProps, i: usize) -> Html {
         return Html::default();
     };
     let current = i == props.step;
+    let differs = props.first_difference == Some(i);
     let onclick = {
         let on_go = props.on_go.clone();
         Callback::from(move |_| on_go.emit(i))
@@ -99,8 +103,9 @@ fn step_item(props: &StepListProps, i: usize) -> Html {
     html! {
         <li key={i}>
             <button type="button"
-                    class={classes!("step-item", current.then_some("current"), step.failed().then_some("failed"))}
+                    class={classes!("step-item", current.then_some("current"), step.failed().then_some("failed"), differs.then_some("differs"))}
                     aria-current={current.then_some("step")}
+                    data-testid={differs.then_some("first-difference")}
                     {onclick}>
                 <span class="step-num">{ i + 1 }</span>
                 <span class="step-text">
@@ -109,6 +114,9 @@ fn step_item(props: &StepListProps, i: usize) -> Html {
                         { step.title.clone() }
                     </span>
                     <span class="step-item-sentence">{ step.sentence.clone() }</span>
+                    if differs {
+                        <span class="badge changed">{ "First difference from the unmodified run" }</span>
+                    }
                 </span>
             </button>
         </li>

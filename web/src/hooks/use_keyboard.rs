@@ -56,11 +56,13 @@ fn target_of(event: &web_sys::KeyboardEvent) -> Target {
     }
 }
 
-/// Listens for the page's keys on the document for as long as the component lives.
+/// Listens for the page's keys on the document for as long as the component lives
+/// (unless `enabled` is false: an embed without controls).
 #[hook]
-pub fn use_keyboard(dispatch: UseReducerDispatcher<State>) {
-    use_effect_with((), move |_| {
+pub fn use_keyboard(dispatch: UseReducerDispatcher<State>, enabled: bool) {
+    use_effect_with(enabled, move |&enabled| {
         let listener = web_sys::window()
+            .filter(|_| enabled)
             .and_then(|w| w.document())
             .map(|document| {
                 // Not passive: the handled keys must not also scroll the page.

@@ -1,0 +1,38 @@
+import { expect, test } from '@playwright/test';
+
+import { axeViolations, open } from './helpers';
+
+// axe-core is injected as a script, which the page's own CSP would refuse: these tests
+// only look at the markup, so they run without it.
+test.use({ bypassCSP: true });
+
+test('axe finds nothing in the main view, with an experiment and the policy editor open', async ({
+  page,
+}) => {
+  await open(page, 'ses-receive');
+  expect(await axeViolations(page)).toEqual([]);
+  await page.getByTestId('experiment-choice').selectOption('Edit the key policy');
+  await page.getByTestId('experiment-try').click();
+  await page.getByTestId('policy-preset').selectOption({ label: 'Default key policy' });
+  await expect(page.getByTestId('experiment-failure')).toBeVisible();
+  await page.getByTestId('inspector').getByRole('tab', { name: /Authorization/ }).click();
+  expect(await axeViolations(page)).toEqual([]);
+});
+
+test('axe finds nothing in the dark theme', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await open(page, 'workmail-revoke-grant');
+  await page.keyboard.press('End');
+  await page.getByTestId('experiment-try').click();
+  await expect(page.getByTestId('experiment-outcome')).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
+});
+
+test('axe finds nothing in the embed view, light and dark', async ({ page }) => {
+  await page.goto('./embed.html?scenario=workmail-basics&step=12');
+  await expect(page.getByTestId('diagram')).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
+  await page.goto('./embed.html?scenario=workmail-revoke-grant&step=27&controls=0&theme=dark');
+  await expect(page.getByTestId('diagram')).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
+});

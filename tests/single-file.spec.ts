@@ -1,0 +1,51 @@
+import { expect, test } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { watchConsole, watchCsp } from './helpers';
+
+// `cargo xtask dist --single-file` (which `cargo xtask test` runs): the whole page in one
+// HTML file, opened from disk.
+const file = resolve(__dirname, '../dist/kms-playground.html');
+const url = pathToFileURL(file).href;
+
+test('the single-file build works from file:// and loads nothing else', async ({ page }) => {
+  test.skip(!existsSync(file), 'run `cargo xtask dist --single-file` first');
+  const problems = watchConsole(page);
+  const csp = await watchCsp(page);
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+
+  await page.goto(url);
+  await expect(page.getByTestId('scenario-title')).toHaveText(
+    'WorkMail: a message encrypted, stored and read back',
+  );
+  await expect(page.locator('svg[data-testid="diagram"]')).toBeVisible();
+  await expect(page.getByTestId('step-count')).toHaveText(/^Step 1 of \d+$/);
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(page.getByTestId('step-count')).toHaveText(/^Step 2 of/);
+  await page.getByTestId('experiment-try').click();
+  await expect(page.getByTestId('experiment-failure')).toBeVisible();
+
+  // Its policy allows nothing from outside the file: no default source, its own inline
+  // script and style by hash.
+  const policy = await page
+    .locator('meta[http-equiv="Content-Security-Policy"]')
+    .getAttribute('content');
+  expect(policy).toMatch(
+    /^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+' 'wasm-unsafe-eval'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src data:$/,
+  );
+
+  // Embed mode from the same file.
+  await page.goto(`${url}?embed=1&scenario=ses-receive&step=2&controls=0`);
+  await expect(page.getByTestId('step-count')).toHaveText(/^Step 2 of/);
+  await expect(page.getByRole('button', { name: 'Next step' })).toHaveCount(0);
+  expect(await page.getByRole('link', { name: /Open in playground/ }).getAttribute('href')).toMatch(
+    /^kms-playground\.html#v1:/,
+  );
+
+  expect(requests.filter((r) => !r.startsWith(url) && !r.startsWith('data:'))).toEqual([]);
+  expect(await csp()).toEqual([]);
+  expect(problems).toEqual([]);
+});

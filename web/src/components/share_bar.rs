@@ -1,0 +1,125 @@
+//! "Copy link" and "Copy embed code": the permalink of the view shown, or the HTML that
+//! embeds it, to the clipboard — or, where there is no clipboard (an insecure context, a
+//! file:// page, a refusal), in a selected read-only field to copy by hand.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use yew::{
+    component, html, use_effect_with, use_node_ref, use_state_eq, Callback, Html, Properties,
+};
+
+/// The share bar's properties.
+#[derive(Properties, PartialEq)]
+pub struct ShareBarProps {
+    /// The permalink of the view shown, or `None` when it is too large for a link.
+    pub link: Callback<(), Option<String>>,
+    /// The embed code of the view shown, or `None` when it is too large.
+    pub embed: Callback<(), Option<String>>,
+}
+
+/// What was last copied, and how it went.
+#[derive(Debug, Clone, PartialEq)]
+enum Copied {
+    /// Waiting for the clipboard.
+    Pending,
+    /// On the clipboard.
+    Done(&'static str),
+    /// No clipboard: the text, to copy from a field.
+    Manual(&'static str, String),
+    /// Nothing to copy: the view is too large for a link.
+    TooLarge,
+}
+
+/// The two buttons and what they did.
+#[component]
+pub fn ShareBar(props: &ShareBarProps) -> Html {
+    let copied = use_state_eq(|| None::<Copied>);
+    let field = use_node_ref();
+    {
+        // The fallback field is selected as it appears, ready for Ctrl+C.
+        let field = field.clone();
+        let manual = matches!(*copied, Some(Copied::Manual(..)));
+        use_effect_with((manual, (*copied).clone()), move |_| {
+            if let Some(input) = field.cast::<web_sys::HtmlInputElement>() {
+                let _ = input.focus();
+                input.select();
+            }
+        });
+    }
+    let copy = |what: &'static str, make: Callback<(), Option<String>>| {
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            let Some(text) = make.emit(()) else {
+                copied.set(Some(Copied::TooLarge));
+                return;
+            };
+            copied.set(Some(Copied::Pending));
+            let copied = copied.clone();
+            yew::platform::spawn_local(async move {
+                let outcome = if write_clipboard(&text).await {
+                    Copied::Done(what)
+                } else {
+                    Copied::Manual(what, text)
+                };
+                copied.set(Some(outcome));
+            });
+        })
+    };
+    let status = match &*copied {
+        None | Some(Copied::Pending) => Html::default(),
+        Some(Copied::Done(what)) => html! {
+            <p class="share-done" data-testid="share-done">{ format!("{what} copied to the clipboard.") }</p>
+        },
+        Some(Copied::Manual(what, text)) => html! {
+            <div class="share-manual">
+                <label for="share-text">
+                    { format!("There is no clipboard here: the {} is selected in this field, copy it with Ctrl+C (⌘C).", what.to_lowercase()) }
+                </label>
+                <input id="share-text" type="text" readonly=true value={text.clone()}
+                       data-testid="share-text" ref={field} />
+            </div>
+        },
+        Some(Copied::TooLarge) => html! {
+            <p class="bad-text">{ "This scenario is too large to fit in a link; save its JSON from the editor instead." }</p>
+        },
+    };
+    html! {
+        <div class="share" role="group" aria-label="Share this view">
+            <div class="share-buttons">
+                <button type="button" class="secondary" data-testid="copy-link"
+                        onclick={copy("Link", props.link.clone())}>{ "Copy link" }</button>
+                <button type="button" class="secondary" data-testid="copy-embed"
+                        onclick={copy("Embed code", props.embed.clone())}>{ "Copy embed code" }</button>
+            </div>
+            <div class="share-status" aria-live="polite">{ status }</div>
+        </div>
+    }
+}
+
+/// `navigator.clipboard.writeText(text)`; false when there is no clipboard API or it
+/// refuses. Looked up dynamically: calling a missing API through web-sys would throw.
+async fn write_clipboard(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let navigator = window.navigator();
+    let Some(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into())
+        .ok()
+        .filter(|c| c.is_object())
+    else {
+        return false;
+    };
+    let Some(write) = js_sys::Reflect::get(&clipboard, &"writeText".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return false;
+    };
+    let Ok(promise) = write.call1(&clipboard, &text.into()) else {
+        return false;
+    };
+    let Ok(promise) = promise.dyn_into::<js_sys::Promise>() else {
+        return false;
+    };
+    JsFuture::from(promise).await.is_ok()
+}
