@@ -657,8 +657,7 @@ impl State {
         experiment: Experiment,
         start_step: Option<usize>,
     ) -> Result<(), ScenarioError> {
-        let mut changed = experiment::apply(&base.scenario.source, &experiment)?;
-        keep_unchanged_expectations(&base.scenario.source, &mut changed);
+        let changed = experiment::apply(&base.scenario.source, &experiment)?;
         let scenario = Scenario::from_value(&changed)?;
         let origin = base.origin.clone();
         let text = base.text.clone();
@@ -721,40 +720,6 @@ impl State {
             .nth(index)
             .map(|(_, text)| text)
             .unwrap_or_default()
-    }
-}
-
-/// Gives back the expectations of the steps an experiment did not touch.
-///
-/// [`experiment::apply`] drops every `expect` (the change alters outcomes), but a failing
-/// step without one stops the run: a scenario that shows an expected failure before the
-/// change (encryption-context's wrong-context Decrypt) would stop there, never reaching
-/// the change. The steps before the first changed one run exactly as before (same seed,
-/// same world), so their expectations still hold. Ids the experiment added to refer to a
-/// step do not change it.
-pub fn keep_unchanged_expectations(base: &Value, changed: &mut Value) {
-    let steps = |v: &Value| v.get("steps").and_then(Value::as_array).cloned();
-    let (Some(before), Some(after)) = (
-        steps(base),
-        changed.get_mut("steps").and_then(Value::as_array_mut),
-    ) else {
-        return;
-    };
-    let behaviour = |step: &Value| {
-        let mut step = step.clone();
-        if let Some(o) = step.as_object_mut() {
-            o.remove("expect");
-            o.remove("id");
-        }
-        step
-    };
-    for (old, new) in before.iter().zip(after.iter_mut()) {
-        if behaviour(old) != behaviour(new) {
-            break;
-        }
-        if let (Some(expect), Some(step)) = (old.get("expect"), new.as_object_mut()) {
-            step.insert("expect".to_owned(), expect.clone());
-        }
     }
 }
 
@@ -1496,35 +1461,11 @@ mod tests {
                         }
                     }
                     None => assert!(
-                        NOT_BREAKING.contains(&o.label.as_str())
-                            || KNOWN_UNBROKEN.contains(&what.as_str()),
+                        NOT_BREAKING.contains(&o.label.as_str()),
                         "{what}: nothing fails"
                     ),
                 }
             }
         }
-    }
-
-    /// Offered experiments that do not break their scenario (to report to the engine).
-    const KNOWN_UNBROKEN: &[&str] = &[
-        "location-least-privilege / Revoke the grant",
-        "workmail-cache / Flip a byte of the stored message",
-    ];
-
-    #[test]
-    fn expectations_before_the_change_are_kept() {
-        let base: Value = serde_json::from_str(
-            r#"{"steps": [{"call": "a", "expect": "ok"}, {"call": "b", "expect": {"error": "X"}}, {"call": "c", "expect": "ok"}]}"#,
-        )
-        .expect("json");
-        let mut changed: Value = serde_json::from_str(
-            r#"{"steps": [{"call": "a", "id": "new"}, {"call": "b"}, {"call": "inserted"}, {"call": "c"}]}"#,
-        )
-        .expect("json");
-        keep_unchanged_expectations(&base, &mut changed);
-        assert_eq!(changed["steps"][0]["expect"], "ok");
-        assert_eq!(changed["steps"][1]["expect"]["error"], "X");
-        assert!(changed["steps"][2].get("expect").is_none());
-        assert!(changed["steps"][3].get("expect").is_none());
     }
 }

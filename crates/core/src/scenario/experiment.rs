@@ -369,13 +369,70 @@ pub fn apply(source: &Value, e: &Experiment) -> Result<Value, ScenarioError> {
             set_pointer(s, "/request/Policy", parsed)?;
         }
     }
-    // An experiment changes outcomes: expectations of the original no longer apply.
-    if let Some(list) = v.get_mut("steps").and_then(Value::as_array_mut) {
-        for s in list.iter_mut().filter_map(Value::as_object_mut) {
-            s.remove("expect");
-        }
-    }
+    keep_expectations_before_the_change(source, &mut v);
     Ok(v)
+}
+
+/// The change alters outcomes, so the original's expectations no longer apply from the
+/// first changed step on; but the steps before it run exactly as before (same seed, same
+/// world), and a step that fails as expected there must keep its `expect`, or the run
+/// would stop before reaching the change. Ids added to refer to a step do not change it.
+fn keep_expectations_before_the_change(source: &Value, changed: &mut Value) {
+    let behaviour = |step: &Value| {
+        let mut step = step.clone();
+        if let Some(o) = step.as_object_mut() {
+            o.remove("expect");
+            o.remove("id");
+        }
+        step
+    };
+    let before = steps(source).to_vec();
+    let Some(after) = changed.get_mut("steps").and_then(Value::as_array_mut) else {
+        return;
+    };
+    let unchanged = before
+        .iter()
+        .zip(after.iter())
+        .take_while(|(old, new)| behaviour(old) == behaviour(new))
+        .count();
+    for step in after
+        .iter_mut()
+        .skip(unchanged)
+        .filter_map(Value::as_object_mut)
+    {
+        step.remove("expect");
+    }
+}
+
+/// Whether a grantee of the scenario's last CreateGrant calls KMS after it (so revoking
+/// the grant changes something).
+fn grantee_acts_after_grant(source: &Value) -> bool {
+    let Some(g) = last_position(source, "kms:CreateGrant") else {
+        return false;
+    };
+    let grantee = steps(source)
+        .get(g)
+        .and_then(|s| s.pointer("/request/GranteePrincipal"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let principal_of = |name: &str| {
+        source
+            .pointer(&format!("/principals/{name}/arn"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    steps(source).iter().skip(g + 1).any(|s| {
+        let actor = match s.get("as") {
+            Some(Value::String(name)) => principal_of(name),
+            Some(Value::Object(o)) => o
+                .get("principal")
+                .and_then(Value::as_str)
+                .and_then(principal_of)
+                .or_else(|| o.get("service").and_then(Value::as_str).map(str::to_owned)),
+            _ => None,
+        };
+        call_of(s).starts_with("kms:") && actor.as_deref() == Some(grantee)
+    })
 }
 
 /// The experiments that make sense for a scenario, with default positions.
@@ -392,7 +449,10 @@ pub fn experiments_for(source: &Value) -> Vec<ExperimentOption> {
     match &source_kind {
         Some(KeySource::WorkMail { managed, .. }) => {
             let read = before_last("workmail:ReadMessage");
-            out.push(opt("Revoke WorkMail's grant", "The account root revokes the grant WorkMail received when the organization was created. Reads keep working while a client's cached mailbox key lives; the next KMS Decrypt is denied.", Experiment::RevokeGrant { at: read }));
+            // (Not when the scenario revokes it itself.)
+            if position(source, "kms:RevokeGrant").is_none() {
+                out.push(opt("Revoke WorkMail's grant", "The account root revokes the grant WorkMail received when the organization was created. Reads keep working while a client's cached mailbox key lives; the next KMS Decrypt is denied.", Experiment::RevokeGrant { at: read }));
+            }
             out.push(opt("Disable the key", "The organization's KMS key is disabled: every KMS call WorkMail makes with it now fails with DisabledException.", Experiment::DisableKey { at: read }));
             out.push(opt("Schedule the key's deletion", "The key is scheduled for deletion in 7 days: it can no longer be used (KMSInvalidStateException), and after 7 days every mailbox is lost.", Experiment::ScheduleKeyDeletion { at: read }));
             out.push(opt("Advance the clock 61 s", "One minute passes: cached plaintext mailbox keys are erased, so the next access calls KMS Decrypt again.", Experiment::AdvanceClock { at: read, seconds: 61 }));
@@ -404,13 +464,14 @@ pub fn experiments_for(source: &Value) -> Vec<ExperimentOption> {
             {
                 out.push(opt("Flip a byte of the stored mailbox key", "One bit of the encrypted mailbox key in the mailbox metadata is flipped. KMS Decrypt rejects it (InvalidCiphertextException): the AES-GCM tag no longer verifies.", Experiment::FlipByte { at: read, target: format!("mailbox-key-ct:{}", email.to_ascii_lowercase()) }));
             }
-            if let Some(d) = steps(source)
-                .iter()
-                .find(|s| call_of(s) == "workmail:DeliverMessage")
-                .and_then(|s| s.get("id"))
+            // The message that the last read reads (its MessageId reference).
+            if let Some(m) = steps(source)
+                .get(read)
+                .and_then(|s| s.pointer("/request/MessageId"))
                 .and_then(Value::as_str)
+                .filter(|m| m.starts_with("${"))
             {
-                out.push(opt("Flip a byte of the stored message", "One bit of the encrypted message is flipped on disk. Reading it fails: the message key still decrypts, but the message's authentication tag does not verify.", Experiment::FlipByte { at: read, target: format!("message-ct:${{{d}.MessageId}}") }));
+                out.push(opt("Flip a byte of the stored message", "One bit of the encrypted message is flipped on disk. Reading it fails: the message key still decrypts, but the message's authentication tag does not verify.", Experiment::FlipByte { at: read, target: format!("message-ct:{m}") }));
             }
             if *managed {
                 out.push(opt("Use a customer managed key", "The organization is created with a new customer managed key (standard setup) instead of aws/workmail; the flow is the same, and the key can now be disabled or its policy edited.", Experiment::CustomerManagedKey));
@@ -448,7 +509,15 @@ pub fn experiments_for(source: &Value) -> Vec<ExperimentOption> {
             }
         }
         Some(KeySource::CreateKey { .. }) => {
-            let at = before_last("kms:Decrypt");
+            // Before the last Decrypt expected to succeed, where a change shows.
+            let expects_ok = |st: &Value| {
+                st.get("expect")
+                    .is_none_or(|e| e == "ok" || e.get("ok").is_some())
+            };
+            let at = steps(source)
+                .iter()
+                .rposition(|st| call_of(st) == "kms:Decrypt" && expects_ok(st))
+                .unwrap_or_else(|| before_last("kms:Decrypt"));
             out.push(opt(
                 "Disable the key",
                 "The key is disabled: cryptographic operations fail with DisabledException.",
@@ -459,7 +528,7 @@ pub fn experiments_for(source: &Value) -> Vec<ExperimentOption> {
                 "The key is pending deletion: operations fail with KMSInvalidStateException.",
                 Experiment::ScheduleKeyDeletion { at },
             ));
-            if last_position(source, "kms:CreateGrant").is_some() {
+            if grantee_acts_after_grant(source) {
                 out.push(opt(
                     "Revoke the grant",
                     "The grant is revoked: its grantee loses the permission it gave.",
@@ -592,7 +661,28 @@ mod tests {
                     apply(&src, &e).unwrap_or_else(|err| panic!("{} / {}: {err}", b.name, o.label));
                 let s = Scenario::from_value(&changed)
                     .unwrap_or_else(|err| panic!("{} / {}: {err}", b.name, o.label));
-                let _ = run(&s, None);
+                let r = run(&s, None);
+                // Breaking experiments must break something the original did not.
+                let breaks = matches!(
+                    e,
+                    Experiment::RevokeGrant { .. }
+                        | Experiment::DisableKey { .. }
+                        | Experiment::ScheduleKeyDeletion { .. }
+                        | Experiment::FlipByte { .. }
+                        | Experiment::ChangeContext { .. }
+                );
+                let base = run(&Scenario::from_value(&src).unwrap(), None);
+                // (In a scenario that already fails there, an earlier failure — a revoked
+                // grant, a cache hit — may rightly hide the change.)
+                if breaks && errors(&base).is_empty() {
+                    assert!(
+                        errors(&r).len() > errors(&base).len(),
+                        "{} / {} changes nothing: {:?}",
+                        b.name,
+                        o.label,
+                        errors(&r)
+                    );
+                }
             }
         }
     }
