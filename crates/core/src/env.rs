@@ -63,6 +63,9 @@ pub fn iso8601(secs: u64) -> String {
 #[derive(Debug, Clone)]
 pub struct SimRng {
     inner: ChaCha20Rng,
+    /// Every secret handed out, so tests can check none of them is ever recorded.
+    #[cfg(test)]
+    pub(crate) issued_secrets: Vec<Vec<u8>>,
 }
 
 impl SimRng {
@@ -70,12 +73,16 @@ impl SimRng {
     pub fn from_seed(seed: u64) -> Self {
         SimRng {
             inner: ChaCha20Rng::seed_from_u64(seed),
+            #[cfg(test)]
+            issued_secrets: Vec::new(),
         }
     }
     /// Fresh secret bytes (zeroized when dropped).
     pub fn secret<const N: usize>(&mut self) -> Zeroizing<[u8; N]> {
         let mut out = Zeroizing::new([0u8; N]);
         self.inner.fill_bytes(out.as_mut());
+        #[cfg(test)]
+        self.issued_secrets.push(out.to_vec());
         out
     }
     /// Fresh public bytes (nonces, ids).
@@ -84,9 +91,11 @@ impl SimRng {
         self.inner.fill_bytes(&mut out);
         out
     }
-    /// Fills `buf` with random bytes.
+    /// Fills `buf` with fresh secret bytes (data keys of any length).
     pub fn fill(&mut self, buf: &mut [u8]) {
         self.inner.fill_bytes(buf);
+        #[cfg(test)]
+        self.issued_secrets.push(buf.to_vec());
     }
     /// A random version-4 UUID in its 36-character text form, as KMS key ids and
     /// CloudTrail request/event ids are.

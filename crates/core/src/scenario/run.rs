@@ -515,3 +515,51 @@ mod tests {
             .contains("r.X is missing"));
     }
 }
+
+#[cfg(test)]
+mod secrets {
+    use super::*;
+    use crate::permalink::{encode, ScenarioRef, ViewState};
+    use crate::scenario::builtins;
+
+    /// No key material the world generated (KMS backing keys, mailbox, message and data
+    /// keys) appears, as hex or base64, in the trace, the CloudTrail log, the step results
+    /// (what the CLI prints) or a permalink to the run.
+    #[test]
+    fn generated_key_material_is_never_recorded() {
+        let mut checked = 0;
+        for b in builtins() {
+            let s = b.scenario().unwrap();
+            let mut session = Session::new(&s, None);
+            let results: Vec<StepResult> = s.steps.iter().map(|st| session.step(st)).collect();
+            let recorded = [
+                serde_json::to_string(&session.world.trace).unwrap(),
+                serde_json::to_string(session.world.kms.trail()).unwrap(),
+                serde_json::to_string(&results).unwrap(),
+                encode(&ViewState {
+                    scenario: ScenarioRef::Custom(s.source.clone()),
+                    seed: None,
+                    step: 3,
+                    experiment: None,
+                    panel: None,
+                }),
+            ]
+            .concat();
+            let secrets = &session.world.env.rng.issued_secrets;
+            checked += secrets.len();
+            for secret in secrets.iter().filter(|k| k.len() >= 16) {
+                for form in [hex::encode(secret), crate::wire::b64(secret)] {
+                    assert!(
+                        !recorded.contains(&form),
+                        "{}: key material {form} was recorded",
+                        b.name
+                    );
+                }
+            }
+        }
+        assert!(
+            checked > 20,
+            "only {checked} secrets were generated: the check saw too little"
+        );
+    }
+}
