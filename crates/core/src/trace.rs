@@ -60,6 +60,14 @@ impl Location {
     }
 }
 
+/// The artifact id of a KMS key, from its key id or key ARN: `kms-key:<key id>`.
+pub fn kms_key_artifact(key_id_or_arn: &str) -> String {
+    format!(
+        "kms-key:{}",
+        key_id_or_arn.rsplit('/').next().unwrap_or(key_id_or_arn)
+    )
+}
+
 /// What kind of thing an artifact is (one shape per kind in the diagram).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -23,6 +23,15 @@ pub fn unb64(text: &str) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("not valid base64 ({e}); binary fields are base64 strings, e.g. \"aGVsbG8=\" for \"hello\""))
 }
 
+/// The bytes of base64 field `field` of a JSON object (a response's `CiphertextBlob`,
+/// `Plaintext`, ...); empty when it is absent or not base64.
+pub fn field_bytes(v: &serde_json::Value, field: &str) -> Vec<u8> {
+    v.get(field)
+        .and_then(serde_json::Value::as_str)
+        .and_then(|s| unb64(s).ok())
+        .unwrap_or_default()
+}
+
 /// A public binary value (ciphertext, id bytes), base64 in JSON.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Bytes(pub Vec<u8>);

@@ -7,9 +7,10 @@ use crate::kms::{Kms, KmsCall};
 use crate::s3::S3;
 use crate::ses::Ses;
 use crate::trace::{
-    ArtifactKind, ErrorBody, Location, MaterialAction, MaterialEvent, Step, Trace, TraceMode,
+    kms_key_artifact, ArtifactKind, ErrorBody, Location, MaterialAction, MaterialEvent, Step,
+    Trace, TraceMode,
 };
-use crate::wire::unb64;
+use crate::wire::{field_bytes, unb64};
 use crate::workmail::WorkMail;
 use serde_json::{json, Value};
 use sha2::Digest;
@@ -149,6 +150,14 @@ impl Recorder<'_> {
         }
         step.event = Some(call.event.clone());
         self.trace.push(step);
+    }
+
+    /// Adds key-material events to the step just recorded (what a KMS call's response
+    /// brought into the caller's memory).
+    pub fn attach(&mut self, material: impl IntoIterator<Item = MaterialEvent>) {
+        if let Some(step) = self.trace.steps.last_mut() {
+            step.material.extend(material);
+        }
     }
 
     /// Records a step with no KMS call (work done outside KMS).
@@ -431,16 +440,11 @@ fn direct_kms_story(actor: &str, call: &KmsCall) -> (String, Vec<MaterialEvent>)
         .get("KeyId")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let key_artifact = format!("kms-key:{}", key.rsplit('/').next().unwrap_or(key));
+    let key_artifact = kms_key_artifact(key);
     let me = Location::CallerMemory {
         principal: actor.to_owned(),
     };
-    let blob = |field: &str| {
-        resp.get(field)
-            .and_then(Value::as_str)
-            .and_then(|s| unb64(s).ok())
-            .unwrap_or_default()
-    };
+    let blob = |field: &str| field_bytes(resp, field);
     let short = |b: &[u8]| hex::encode(b.get(..6).unwrap_or(b));
     match call.operation.as_str() {
         "Encrypt" => {
@@ -459,12 +463,7 @@ fn direct_kms_story(actor: &str, call: &KmsCall) -> (String, Vec<MaterialEvent>)
         }
         "Decrypt" => {
             let pt = blob("Plaintext");
-            let ct = call
-                .request
-                .get("CiphertextBlob")
-                .and_then(Value::as_str)
-                .and_then(|s| unb64(s).ok())
-                .unwrap_or_default();
+            let ct = field_bytes(&call.request, "CiphertextBlob");
             (
                 format!("KMS found its key from the ciphertext blob itself, checked the encryption context, and returned {} bytes of plaintext to {actor}.", pt.len()),
                 vec![MaterialEvent::new(format!("plaintext:{}", short(&ct)), ArtifactKind::Plaintext, "Decrypted plaintext", MaterialAction::Unwrapped, me, &pt).under(key_artifact, "AES-256-GCM")],

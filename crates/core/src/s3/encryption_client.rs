@@ -14,8 +14,10 @@ use super::S3;
 use crate::caller::Caller;
 use crate::context::EncryptionContext;
 use crate::crypto::{self, NONCE_LEN};
-use crate::trace::{ArtifactKind as K, Location, MaterialAction as A, MaterialEvent as M};
-use crate::wire::{b64, unb64};
+use crate::trace::{
+    kms_key_artifact, ArtifactKind as K, Location, MaterialAction as A, MaterialEvent as M,
+};
+use crate::wire::{b64, field_bytes, unb64};
 use crate::world::{error, CallResult, Recorder};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -171,34 +173,21 @@ pub(crate) fn call(
             )
         }
     };
-    let data_key = Zeroizing::new(
-        resp.get("Plaintext")
-            .and_then(Value::as_str)
-            .and_then(|s| unb64(s).ok())
-            .unwrap_or_default(),
-    );
-    let kms_key = format!(
-        "kms-key:{}",
+    let data_key = Zeroizing::new(field_bytes(&resp, "Plaintext"));
+    let kms_key = kms_key_artifact(
         resp.get("KeyId")
             .and_then(Value::as_str)
-            .unwrap_or(&key_arn)
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
+            .unwrap_or(&key_arn),
     );
-    if let Some(step) = rec.trace.steps.last_mut() {
-        step.material.push(
-            M::new(
-                format!("data-key:{id}"),
-                K::DataKey,
-                "Data key",
-                A::Unwrapped,
-                me.clone(),
-                &data_key,
-            )
-            .under(kms_key, "AES-256-GCM"),
-        );
-    }
+    rec.attach([M::new(
+        format!("data-key:{id}"),
+        K::DataKey,
+        "Data key",
+        A::Unwrapped,
+        me.clone(),
+        &data_key,
+    )
+    .under(kms_key, "AES-256-GCM")]);
     let key: Result<[u8; 32], _> = data_key.as_slice().try_into();
     let plain = key
         .ok()

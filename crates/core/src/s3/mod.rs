@@ -74,9 +74,35 @@ impl S3 {
         }
     }
 
+    /// Whether `bucket` exists.
+    pub fn has_bucket(&self, bucket: &str) -> bool {
+        self.buckets.contains_key(bucket)
+    }
+
+    fn no_such_bucket(bucket: &str) -> ErrorBody {
+        error(
+            "NoSuchBucket",
+            format!(
+                "The specified bucket does not exist: {bucket}. Create it with s3:CreateBucket."
+            ),
+        )
+    }
+
+    fn bucket(&self, bucket: &str) -> Result<&BTreeMap<String, Object>, ErrorBody> {
+        self.buckets
+            .get(bucket)
+            .ok_or_else(|| Self::no_such_bucket(bucket))
+    }
+
+    fn bucket_mut(&mut self, bucket: &str) -> Result<&mut BTreeMap<String, Object>, ErrorBody> {
+        self.buckets
+            .get_mut(bucket)
+            .ok_or_else(|| Self::no_such_bucket(bucket))
+    }
+
     /// The object at `bucket`/`key`.
     pub fn object(&self, bucket: &str, key: &str) -> Result<&Object, ErrorBody> {
-        let b = self.buckets.get(bucket).ok_or_else(|| error("NoSuchBucket", format!("The specified bucket does not exist: {bucket}. Create it with s3:CreateBucket.")))?;
+        let b = self.bucket(bucket)?;
         b.get(key).ok_or_else(|| error("NoSuchKey", format!("The specified key does not exist: {bucket}/{key}. ListObjectsV2 shows the bucket's keys.")))
     }
 
@@ -124,7 +150,7 @@ impl S3 {
 
     /// Writes an object (the bucket must exist).
     pub fn put(&mut self, bucket: &str, key: &str, object: Object) -> Result<(), ErrorBody> {
-        let b = self.buckets.get_mut(bucket).ok_or_else(|| error("NoSuchBucket", format!("The specified bucket does not exist: {bucket}. Create it with s3:CreateBucket.")))?;
+        let b = self.bucket_mut(bucket)?;
         b.insert(key.to_owned(), object);
         Ok(())
     }
@@ -237,16 +263,9 @@ impl S3 {
             }
             "ListObjectsV2" => {
                 let r: ListRequest = parse_request(INVALID_ARGUMENT, &call, request)?;
-                match self.buckets.get(&r.bucket) {
-                    None => (
-                        Err(error(
-                            "NoSuchBucket",
-                            format!("The specified bucket does not exist: {}.", r.bucket),
-                        )),
-                        String::new(),
-                        Vec::new(),
-                    ),
-                    Some(b) => {
+                match self.bucket(&r.bucket) {
+                    Err(e) => (Err(e), String::new(), Vec::new()),
+                    Ok(b) => {
                         let prefix = r.prefix.unwrap_or_default();
                         let contents: Vec<Value> = b
                             .iter()
@@ -266,16 +285,9 @@ impl S3 {
             }
             "DeleteObject" => {
                 let r: ObjectRequest = parse_request(INVALID_ARGUMENT, &call, request)?;
-                match self.buckets.get_mut(&r.bucket) {
-                    None => (
-                        Err(error(
-                            "NoSuchBucket",
-                            format!("The specified bucket does not exist: {}.", r.bucket),
-                        )),
-                        String::new(),
-                        Vec::new(),
-                    ),
-                    Some(b) => {
+                match self.bucket_mut(&r.bucket) {
+                    Err(e) => (Err(e), String::new(), Vec::new()),
+                    Ok(b) => {
                         b.remove(&r.key);
                         (
                             Ok(json!({})),

@@ -20,9 +20,10 @@ use crate::crypto::{self, NONCE_LEN};
 use crate::s3::encryption_client::CEK_ALG;
 use crate::s3::{Object, S3};
 use crate::trace::{
-    ArtifactKind as K, ErrorBody, Location, MaterialAction as A, MaterialEvent as M,
+    kms_key_artifact, ArtifactKind as K, ErrorBody, Location, MaterialAction as A,
+    MaterialEvent as M,
 };
-use crate::wire::{b64, unb64};
+use crate::wire::{b64, field_bytes};
 use crate::world::{error, parse_request, CallResult, Recorder};
 
 /// The service's error name for a request it cannot read.
@@ -314,10 +315,7 @@ impl Ses {
         }
         for a in &r.rule.actions {
             // SES checks that it can write to the bucket when the rule is created.
-            if s3
-                .object(&a.s3_action.bucket_name, "")
-                .is_err_and(|e| e.code == "NoSuchBucket")
-            {
+            if !s3.has_bucket(&a.s3_action.bucket_name) {
                 return Err(error(
                     "InvalidS3ConfigurationException",
                     format!(
@@ -448,51 +446,34 @@ impl Ses {
                     return fail(rec, error(e.code.name(), format!("The S3 action of rule {} failed, so the mail was not stored: SES's GenerateDataKey was refused: {}", rule.name, e.message)));
                 }
             };
-            let kms_key = format!(
-                "kms-key:{}",
+            let kms_key = kms_key_artifact(
                 resp.get("KeyId")
                     .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default()
-            );
-            let data_key = Zeroizing::new(
-                resp.get("Plaintext")
-                    .and_then(Value::as_str)
-                    .and_then(|s| unb64(s).ok())
                     .unwrap_or_default(),
             );
-            let wrapped = resp
-                .get("CiphertextBlob")
-                .and_then(Value::as_str)
-                .and_then(|s| unb64(s).ok())
-                .unwrap_or_default();
+            let data_key = Zeroizing::new(field_bytes(&resp, "Plaintext"));
+            let wrapped = field_bytes(&resp, "CiphertextBlob");
             let id = format!("{}/{object_key}", a.bucket_name);
-            if let Some(step) = rec.trace.steps.last_mut() {
-                step.material.push(
-                    M::new(
-                        format!("data-key:{id}"),
-                        K::DataKey,
-                        "Data key",
-                        A::Generated,
-                        memory.clone(),
-                        &data_key,
-                    )
-                    .under(kms_key.clone(), "AES-256-GCM"),
-                );
-                step.material.push(
-                    M::new(
-                        format!("data-key-ct:{id}"),
-                        K::WrappedKey,
-                        "Encrypted data key",
-                        A::Wrapped,
-                        memory.clone(),
-                        &wrapped,
-                    )
-                    .under(kms_key.clone(), "AES-256-GCM"),
-                );
-            }
+            rec.attach([
+                M::new(
+                    format!("data-key:{id}"),
+                    K::DataKey,
+                    "Data key",
+                    A::Generated,
+                    memory.clone(),
+                    &data_key,
+                )
+                .under(kms_key.clone(), "AES-256-GCM"),
+                M::new(
+                    format!("data-key-ct:{id}"),
+                    K::WrappedKey,
+                    "Encrypted data key",
+                    A::Wrapped,
+                    memory.clone(),
+                    &wrapped,
+                )
+                .under(kms_key.clone(), "AES-256-GCM"),
+            ]);
             let key: [u8; 32] = match data_key.as_slice().try_into() {
                 Ok(k) => k,
                 Err(_) => {

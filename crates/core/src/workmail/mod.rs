@@ -26,9 +26,10 @@ pub use cache::CACHE_TTL_MS;
 use crate::caller::Caller;
 use crate::crypto::{self, NONCE_LEN};
 use crate::trace::{
-    ArtifactKind as K, ErrorBody, Location, MaterialAction as A, MaterialEvent as M,
+    kms_key_artifact, ArtifactKind as K, ErrorBody, Location, MaterialAction as A,
+    MaterialEvent as M,
 };
-use crate::wire::{b64, unb64};
+use crate::wire::{b64, field_bytes};
 use crate::world::{error, parse_request, CallResult, Recorder};
 
 /// The service's error name for a request it cannot read.
@@ -532,7 +533,7 @@ impl WorkMail {
             ));
         }
         let (org_arn, key_arn) = (org.arn.clone(), org.kms_key_arn.clone());
-        let kms_key = format!("kms-key:{}", key_arn.rsplit('/').next().unwrap_or_default());
+        let kms_key = kms_key_artifact(&key_arn);
         let memory = Location::ServiceMemory {
             service: ACTOR.to_owned(),
         };
@@ -580,9 +581,10 @@ impl WorkMail {
                 "WorkMail asks KMS to encrypt the mailbox's private key under the organization's KMS key, with the organization ARN as encryption context.",
                 Vec::new(),
             );
-            let ct = blob(
+            let ct = field_bytes(
                 &c.response
                     .map_err(|e| kms_failure("encrypt the new mailbox's private key", &e))?,
+                "CiphertextBlob",
             );
             rec.note(
                 ACTOR,
@@ -627,23 +629,20 @@ impl WorkMail {
                 "WorkMail asks KMS to encrypt the mailbox key under the organization's KMS key, with the organization ARN as encryption context (allowed by WorkMail's grant).",
                 Vec::new(),
             );
-            let ct = blob(
+            let ct = field_bytes(
                 &c.response
                     .map_err(|e| kms_failure("encrypt the new mailbox key", &e))?,
+                "CiphertextBlob",
             );
-            if let Some(step) = rec.trace.steps.last_mut() {
-                step.material.push(
-                    M::new(
-                        format!("mailbox-key-ct:{email}"),
-                        K::WrappedKey,
-                        format!("Encrypted mailbox key ({email})"),
-                        A::Wrapped,
-                        memory.clone(),
-                        &ct,
-                    )
-                    .under(kms_key.clone(), AES),
-                );
-            }
+            rec.attach([M::new(
+                format!("mailbox-key-ct:{email}"),
+                K::WrappedKey,
+                format!("Encrypted mailbox key ({email})"),
+                A::Wrapped,
+                memory.clone(),
+                &ct,
+            )
+            .under(kms_key.clone(), AES)]);
             rec.note(
                 ACTOR,
                 None,
@@ -718,10 +717,7 @@ impl WorkMail {
             ),
         };
         let org_arn = org.arn.clone();
-        let kms_key = format!(
-            "kms-key:{}",
-            org.kms_key_arn.rsplit('/').next().unwrap_or_default()
-        );
+        let kms_key = kms_key_artifact(&org.kms_key_arn);
         let now = rec.env.clock.now_ms();
         if let Some(hit) = self.cache.get(client, mailbox, now) {
             let left = hit.expires_ms.saturating_sub(now) / 1000;
@@ -747,12 +743,7 @@ impl WorkMail {
         let resp = c
             .response
             .map_err(|e| kms_failure(&format!("decrypt the key of mailbox {mailbox}"), &e))?;
-        let key = Zeroizing::new(
-            resp.get("Plaintext")
-                .and_then(Value::as_str)
-                .and_then(|s| unb64(s).ok())
-                .unwrap_or_default(),
-        );
+        let key = Zeroizing::new(field_bytes(&resp, "Plaintext"));
         let expires = self.cache.put(client, mailbox, key.clone(), now);
         if let Some(step) = rec.trace.steps.last_mut() {
             step.material.push(
@@ -1100,13 +1091,6 @@ impl WorkMail {
         );
         Ok(response)
     }
-}
-
-fn blob(resp: &Value) -> Vec<u8> {
-    resp.get("CiphertextBlob")
-        .and_then(Value::as_str)
-        .and_then(|s| unb64(s).ok())
-        .unwrap_or_default()
 }
 
 fn capitalise(s: &str) -> String {
