@@ -1,5 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
+import { args, executablePath } from './tests/chromium.mjs';
+
 // `cargo xtask test` builds dist/, serves it and passes its URL in KMSPLAY_BASE_URL.
 // Run on its own (`npx playwright test`), Playwright starts `cargo xtask serve` itself.
 const port = 4173;
@@ -21,16 +23,8 @@ export default defineConfig({
     // Debian's Chromium; Playwright must never download a browser.
     browserName: 'chromium',
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      executablePath,
+      args,
     },
   },
   webServer: process.env.KMSPLAY_BASE_URL

@@ -3,24 +3,14 @@
 // docs/screenshot.png (light), docs/screenshot-dark.png, docs/screenshot-phone.png, and
 // docs/screenshot-docs.png (the example documentation page with its embedded flows).
 import { chromium } from '@playwright/test';
+import { args, executablePath } from './chromium.mjs';
 
 const url = process.env.KMSPLAY_BASE_URL ?? 'http://127.0.0.1:4173/';
 // The moment the message key is wrapped under the mailbox key: most of the hierarchy
 // is on screen.
 const query = '?scenario=workmail-basics&step=11';
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await chromium.launch({ executablePath, args });
 
 const shots = [
   { out: 'docs/screenshot.png', width: 1440, height: 960, colorScheme: 'light' },

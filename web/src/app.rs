@@ -173,15 +173,7 @@ pub fn App() -> Html {
                                          error={state.experiment_error.clone()}
                                          policy={state.policy.clone()} running={state.is_running()}
                                          on_action={on_action.clone()} />
-                        <StepControls
-                            step={state.step}
-                            len={state.len()}
-                            playing={state.playing}
-                            actor={step.map(|s| s.actor.clone()).unwrap_or_default()}
-                            title={step.map(|s| s.title.clone()).unwrap_or_default()}
-                            sentence={step.map(|s| s.sentence.clone()).unwrap_or_else(|| "This run has no steps.".to_owned())}
-                            failed={step.is_some_and(|s| s.failed())}
-                            on_action={on_action.clone()} />
+                        { step_controls(&state, step, true, on_action.clone()) }
                         <Diagram loaded={loaded.clone()} snapshot={snapshot.clone()}
                                  selected={state.selected.clone()} {on_select} />
                         <StepList loaded={loaded.clone()} step={state.step} {on_go}
@@ -290,16 +282,7 @@ fn embed_view(
                             { "Open in playground" }<span class="sr-only">{ " (opens in a new tab)" }</span>
                         </a>
                     </div>
-                    <StepControls
-                        step={state.step}
-                        len={state.len()}
-                        playing={state.playing}
-                        actor={step.map(|s| s.actor.clone()).unwrap_or_default()}
-                        title={step.map(|s| s.title.clone()).unwrap_or_default()}
-                        sentence={step.map(|s| s.sentence.clone()).unwrap_or_else(|| "This run has no steps.".to_owned())}
-                        failed={step.is_some_and(|s| s.failed())}
-                        controls={options.controls}
-                        on_action={on_action.clone()} />
+                    { step_controls(state, step, options.controls, on_action.clone()) }
                     <Diagram loaded={loaded.clone()} snapshot={snapshot} legend={false}
                              selected={state.selected.clone()}
                              on_select={Callback::from(move |id: String| on_action.emit(Action::Select(Some(id))))} />
@@ -325,4 +308,25 @@ fn open_href(state: &State) -> String {
         .unwrap_or_default();
     let fragment = link::view_state(state).and_then(|v| link::fragment(&v));
     link::playground_href(&path, fragment.as_deref())
+}
+
+/// The step bar for the step shown (the main view and the embed view draw the same one).
+fn step_controls(
+    state: &State,
+    step: Option<&kmsplay_core::trace::Step>,
+    controls: bool,
+    on_action: yew::Callback<Action>,
+) -> Html {
+    html! {
+        <StepControls
+            step={state.step}
+            len={state.len()}
+            playing={state.playing}
+            actor={step.map(|s| s.actor.clone()).unwrap_or_default()}
+            title={step.map(|s| s.title.clone()).unwrap_or_default()}
+            sentence={step.map(|s| s.sentence.clone()).unwrap_or_else(|| "This run has no steps.".to_owned())}
+            failed={step.is_some_and(|s| s.failed())}
+            {controls}
+            {on_action} />
+    }
 }

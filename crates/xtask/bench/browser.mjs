@@ -3,6 +3,7 @@
 // BASE_URL serves app/ (a copy of dist/), floor/ (the minimal Yew page) and bench.html.
 import { chromium } from "@playwright/test";
 import { gzipSync } from "node:zlib";
+import { args, executablePath } from "../../../tests/chromium.mjs";
 
 const base = process.argv[2];
 const quick = process.argv.includes("--quick");
@@ -11,10 +12,7 @@ const READY = 'svg[data-testid="diagram"]';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length });
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await chromium.launch({ executablePath, args });
 
 // Time from navigation start to the first diagram in the DOM, observed from inside the page.
 const readyProbe = `(() => {
