@@ -19,7 +19,7 @@ fn main() {
         "32-bytes-no-context",
         json!({"KeyId": "alias/fuzz", "Plaintext": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}),
     )] {
-        let r = f.kms.call(&mut f.env, &root, "Encrypt", &req);
+        let r = f.call(&root, "Encrypt", &req);
         match r.response {
             Ok(v) => std::fs::write(
                 dir.join(name),
@@ -30,14 +30,8 @@ fn main() {
         }
     }
     // After a rotation: a blob sealed under backing key version 2.
-    let _ = f.kms.call(
-        &mut f.env,
-        &root,
-        "RotateKeyOnDemand",
-        &json!({"KeyId": f.key_id}),
-    );
-    let r = f.kms.call(
-        &mut f.env,
+    let _ = f.call(&root, "RotateKeyOnDemand", &json!({"KeyId": f.key_id}));
+    let r = f.call(
         &root,
         "Encrypt",
         &json!({"KeyId": f.key_id, "Plaintext": "aGk="}),

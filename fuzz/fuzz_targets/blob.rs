@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
         if !ctx.is_null() {
             req["EncryptionContext"] = ctx;
         }
-        let call = f.kms.call(&mut f.env, &root, "Decrypt", &req);
+        let call = f.call(&root, "Decrypt", &req);
         if let Ok(v) = &call.response {
             assert!(v["Plaintext"].is_string());
         }
@@ -32,9 +32,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(mut blob) = parsed {
         blob.key_id = parse_uuid(&f.key_id).expect("fixture key id is a UUID");
         let req = json!({"CiphertextBlob": b64(&blob.to_bytes()), "EncryptionContext": {"purpose": "fuzz"}});
-        let _ = f.kms.call(&mut f.env, &root, "Decrypt", &req);
+        let _ = f.call(&root, "Decrypt", &req);
         let req =
             json!({"CiphertextBlob": b64(&blob.to_bytes()), "DestinationKeyId": "alias/fuzz"});
-        let _ = f.kms.call(&mut f.env, &root, "ReEncrypt", &req);
+        let _ = f.call(&root, "ReEncrypt", &req);
     }
 });

@@ -2,13 +2,13 @@
 //! alias and one grant.
 //!
 //! Input: up to 8 calls separated by the byte 0xFF (never in UTF-8). Each call is one
-//! byte choosing the operation (index into `Kms::OPERATIONS`), one byte choosing the
+//! byte choosing the operation (index into `Operation::ALL`), one byte choosing the
 //! caller (account root, the grantee role, another account's role, SES), then the JSON
 //! request, in which `$KEY`, `$ARN`, `$GRANT`, `$TOKEN` and `$BLOB` are replaced by the
 //! fixture's key id, key ARN, grant id, grant token and a ciphertext under the key.
 #![no_main]
 
-use kmsplay_core::{Caller, Kms};
+use kmsplay_core::{Caller, Operation};
 use kmsplay_fuzz::{generates_rsa, Fixture, GRANTEE};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
         let [op, who, rest @ ..] = chunk else {
             continue;
         };
-        let operation = Kms::OPERATIONS[*op as usize % Kms::OPERATIONS.len()];
+        let operation = Operation::ALL[*op as usize % Operation::ALL.len()].name();
         let caller = &callers[*who as usize % callers.len()];
         let Ok(text) = std::str::from_utf8(rest) else {
             continue;
@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
         if operation == "CreateKey" && generates_rsa(&request) {
             continue;
         }
-        let call = f.kms.call(&mut f.env, caller, operation, &request);
-        let _ = serde_json::to_string(&call).expect("a KmsCall serializes");
+        let call = f.call(caller, operation, &request);
+        let _ = serde_json::to_string(&call.record).expect("a KmsRecord serializes");
     }
 });

@@ -68,11 +68,8 @@ fuzz_target!(|data: &[u8]| {
     // The same text as a key policy, through the API (any text, JSON or not).
     let mut f = Fixture::new();
     let root = f.root.clone();
-    let _ = f
-        .kms
-        .call(&mut f.env, &root, "CreateKey", &json!({"Policy": text}));
-    let put = f.kms.call(
-        &mut f.env,
+    let _ = f.call(&root, "CreateKey", &json!({"Policy": text}));
+    let put = f.call(
         &root,
         "PutKeyPolicy",
         &json!({"KeyId": f.key_id, "Policy": text, "BypassPolicyLockoutSafetyCheck": true}),
@@ -80,22 +77,16 @@ fuzz_target!(|data: &[u8]| {
     if put.is_ok() {
         // Exercise authorization under the new policy.
         let req = json!({"CiphertextBlob": f.blob, "EncryptionContext": {"purpose": "fuzz"}});
-        let _ = f.kms.call(&mut f.env, &root, "Decrypt", &req);
+        let _ = f.call(&root, "Decrypt", &req);
         let grantee = kmsplay_core::Caller::iam(kmsplay_fuzz::GRANTEE);
-        let _ = f.kms.call(&mut f.env, &grantee, "Decrypt", &req);
+        let _ = f.call(&grantee, "Decrypt", &req);
         let ses = kmsplay_core::Caller::service("ses.amazonaws.com")
             .on_behalf_of(Some("111122223333".into()), None);
-        let _ = f.kms.call(
-            &mut f.env,
+        let _ = f.call(
             &ses,
             "GenerateDataKey",
             &json!({"KeyId": f.key_arn, "KeySpec": "AES_256"}),
         );
-        let _ = f.kms.call(
-            &mut f.env,
-            &root,
-            "GetKeyPolicy",
-            &json!({"KeyId": f.key_id}),
-        );
+        let _ = f.call(&root, "GetKeyPolicy", &json!({"KeyId": f.key_id}));
     }
 });

@@ -1,8 +1,46 @@
 //! Shared set-up for the fuzz targets: a KMS with one symmetric key, an alias and a grant,
 //! built the same way for every input (fixed seed, so ids are the same every time).
 
-use kmsplay_core::{Caller, Env, Kms};
+use kmsplay_core::wire::{with_secret_view, SecretView};
+use kmsplay_core::{Caller, Env, Kms, KmsError, KmsRecord, Operation};
 use serde_json::{json, Value};
+
+/// One call through the engine's JSON edge: the response as the client would see it, and
+/// the record (decisions, CloudTrail event).
+#[derive(Debug)]
+pub struct Called {
+    /// The response JSON (plaintext shown, as the caller gets it), or the error.
+    pub response: Result<Value, KmsError>,
+    /// What the call left behind.
+    pub record: KmsRecord,
+}
+
+impl Called {
+    /// Whether the call succeeded.
+    pub fn is_ok(&self) -> bool {
+        self.response.is_ok()
+    }
+}
+
+/// Performs `operation` (by name; panics on a name that is not an operation, which only
+/// the targets' own code can pass) with a JSON request.
+pub fn call_json(
+    kms: &mut Kms,
+    env: &mut Env,
+    caller: &Caller,
+    operation: &str,
+    request: &Value,
+) -> Called {
+    let op = Operation::from_name(operation)
+        .unwrap_or_else(|| panic!("{operation} is not a KMS operation"));
+    let (result, record) = kms.call_json(env, caller, op, request);
+    let response = result.map(|r| {
+        with_secret_view(SecretView::Reveal, || {
+            serde_json::to_value(&r).unwrap_or(Value::Null)
+        })
+    });
+    Called { response, record }
+}
 
 /// Region and account of the fixture.
 pub const REGION: &str = "us-east-1";
@@ -32,31 +70,36 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// Performs `operation` as `caller` on the fixture's KMS.
+    pub fn call(&mut self, caller: &Caller, operation: &str, request: &Value) -> Called {
+        call_json(&mut self.kms, &mut self.env, caller, operation, request)
+    }
+
     /// Builds the fixture; panics only if the engine's happy path is broken.
     pub fn new() -> Fixture {
         let mut kms = Kms::new(REGION, ACCOUNT);
         let mut env = Env::new(7);
         let root = Caller::root(ACCOUNT);
-        let created = ok(kms
-            .call(
-                &mut env,
-                &root,
-                "CreateKey",
-                &json!({"Description": "fuzz"}),
-            )
-            .response);
+        let created = ok(call_json(
+            &mut kms,
+            &mut env,
+            &root,
+            "CreateKey",
+            &json!({"Description": "fuzz"}),
+        )
+        .response);
         let key_id = created["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
         let key_arn = created["KeyMetadata"]["Arn"].as_str().unwrap().to_owned();
-        ok(kms
-            .call(
-                &mut env,
-                &root,
-                "CreateAlias",
-                &json!({"AliasName": "alias/fuzz", "TargetKeyId": key_id}),
-            )
-            .response);
-        let grant = ok(kms
-            .call(
+        ok(call_json(
+            &mut kms,
+            &mut env,
+            &root,
+            "CreateAlias",
+            &json!({"AliasName": "alias/fuzz", "TargetKeyId": key_id}),
+        )
+        .response);
+        let grant = ok(call_json(
+                &mut kms,
                 &mut env,
                 &root,
                 "CreateGrant",
@@ -65,8 +108,8 @@ impl Fixture {
             .response);
         let grant_id = grant["GrantId"].as_str().unwrap().to_owned();
         let grant_token = grant["GrantToken"].as_str().unwrap().to_owned();
-        let enc = ok(kms
-            .call(
+        let enc = ok(call_json(
+                &mut kms,
                 &mut env,
                 &root,
                 "Encrypt",

@@ -706,7 +706,7 @@ impl State {
             base.scenario
                 .steps
                 .iter()
-                .any(|s| s.call.starts_with(service))
+                .any(|s| s.call.to_string().starts_with(service))
         };
         let index = if calls("workmail:") {
             1

@@ -6,9 +6,12 @@
 //! Prints one JSON object on stdout. `--quick` shrinks the scale run (for tests).
 
 use kmsplay_core::crypto;
+use kmsplay_core::kms::types::{
+    CreateKeyRequest, DataKeySpec, DecryptRequest, EncryptRequest, GenerateDataKeyRequest,
+};
 use kmsplay_core::scenario::Scenario;
-use kmsplay_core::wire::b64;
-use kmsplay_core::{Caller, Env, Kms, World};
+use kmsplay_core::wire::Secret;
+use kmsplay_core::{Caller, EncryptionContext, Env, Kms, KmsRequest, Operation, World};
 use serde_json::{json, Value};
 use std::hint::black_box;
 use std::time::Instant;
@@ -51,16 +54,15 @@ fn kms_setup() -> (Kms, Env, Caller, String) {
     let admin = Caller::root("111122223333");
     kms.set_record_trail(true);
     let key = kms
-        .call(&mut env, &admin, "CreateKey", &json!({}))
-        .response
-        .ok()
-        .and_then(|v| {
-            v.pointer("/KeyMetadata/Arn")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
+        .create_key(&mut env, &admin, CreateKeyRequest::default())
+        .0
+        .map(|r| r.key_metadata.arn)
         .unwrap_or_default();
     (kms, env, admin, key)
+}
+
+fn bench_context() -> EncryptionContext {
+    EncryptionContext::from_pairs([("purpose", "bench")])
 }
 
 fn aes_floor(size: usize, roundtrip: bool) -> (f64, f64, f64) {
@@ -105,33 +107,45 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let mut rows = Vec::new();
 
-    // GenerateDataKey (32-byte key) vs one AES-GCM seal of 32 bytes.
+    // GenerateDataKey (32-byte key) vs one AES-GCM seal of 32 bytes, through the typed
+    // request API services use (authorization and CloudTrail on).
     let (mut kms, mut env, admin, key) = kms_setup();
-    let req =
-        json!({"KeyId": key, "KeySpec": "AES_256", "EncryptionContext": {"purpose": "bench"}});
+    let req = GenerateDataKeyRequest {
+        key_id: key.clone(),
+        key_spec: Some(DataKeySpec::AES_256),
+        encryption_context: Some(bench_context()),
+        ..Default::default()
+    };
     let e = measure(300, || {
-        black_box(kms.call(&mut env, &admin, "GenerateDataKey", &req));
+        black_box(kms.generate_data_key(&mut env, &admin, req.clone()).0.ok());
     });
     rows.push(row("GenerateDataKey", e, aes_floor(32, false)));
 
     for size in [32usize, 1024] {
         let (mut kms, mut env, admin, key) = kms_setup();
-        let pt = b64(&vec![0x41u8; size]);
-        let enc = json!({"KeyId": key, "Plaintext": pt, "EncryptionContext": {"purpose": "bench"}});
+        let plaintext = vec![0x41u8; size];
         let e = measure(150, || {
-            let c = kms.call(&mut env, &admin, "Encrypt", &enc);
-            let blob = c
-                .response
-                .ok()
-                .and_then(|v| v.get("CiphertextBlob").cloned())
-                .unwrap_or(Value::Null);
-            let d = kms.call(
+            let (enc, _) = kms.encrypt(
                 &mut env,
                 &admin,
-                "Decrypt",
-                &json!({"CiphertextBlob": blob, "EncryptionContext": {"purpose": "bench"}}),
+                EncryptRequest {
+                    key_id: key.clone(),
+                    plaintext: Secret::new(plaintext.clone()),
+                    encryption_context: Some(bench_context()),
+                    ..Default::default()
+                },
             );
-            black_box(d);
+            let blob = enc.map(|r| r.ciphertext_blob).unwrap_or_default();
+            let (dec, _) = kms.decrypt(
+                &mut env,
+                &admin,
+                DecryptRequest {
+                    ciphertext_blob: blob,
+                    encryption_context: Some(bench_context()),
+                    ..Default::default()
+                },
+            );
+            black_box(dec.ok());
         });
         rows.push(row(
             &format!("Encrypt+Decrypt {size} B"),
@@ -139,6 +153,25 @@ fn main() {
             aes_floor(size, true),
         ));
     }
+
+    // The JSON edge (a scenario step, the JavaScript API): the same GenerateDataKey parsed
+    // from JSON and answered as JSON.
+    let (mut kms, mut env, admin, key) = kms_setup();
+    let json_req =
+        json!({"KeyId": key, "KeySpec": "AES_256", "EncryptionContext": {"purpose": "bench"}});
+    let e = measure(300, || {
+        let parsed = KmsRequest::parse(Operation::GenerateDataKey, &json_req);
+        if let Ok(request) = parsed {
+            let (result, record) = kms.execute(&mut env, &admin, request);
+            black_box(result.map(|r| serde_json::to_value(&r)).ok());
+            black_box(record);
+        }
+    });
+    rows.push(row(
+        "GenerateDataKey (JSON in and out)",
+        e,
+        aes_floor(32, false),
+    ));
 
     // WorkMail deliver + read (cache warm after the first read) vs the two AES-GCM
     // round trips a message costs (message + message key).

@@ -1,15 +1,19 @@
-//! AES-256-GCM, the one symmetric primitive of the simulation.
+//! Every cryptographic primitive of the simulation, on RustCrypto.
 //!
-//! KMS seals symmetric ciphertexts with AES-256-GCM ("SYMMETRIC_DEFAULT", see the AWS KMS
-//! developer guide, *Symmetric encryption KMS keys*); WorkMail wraps message keys and
-//! encrypts messages with AES outside KMS; the S3 encryption client encrypts objects with
-//! `AES/GCM/NoPadding` and a 128-bit tag. All of them go through [`seal`] and [`open`].
+//! - AES-256-GCM: KMS seals symmetric ciphertexts with it ("SYMMETRIC_DEFAULT", AWS KMS
+//!   developer guide, *Symmetric encryption KMS keys*); WorkMail wraps message keys and
+//!   encrypts messages with AES outside KMS; the S3 encryption client encrypts objects with
+//!   `AES/GCM/NoPadding` and a 128-bit tag. All of them go through [`seal`] and [`open`].
+//! - RSA: key pairs of asymmetric KMS keys and of legacy WorkMail mailboxes, and
+//!   RSAES-OAEP with SHA-1 or SHA-256 ([`rsa_oaep_encrypt`], [`rsa_oaep_decrypt`]).
 //!
 //! Failure to open is deliberately opaque ([`CryptoError`] carries no detail): the
 //! simulation explains the failure from what it knows, never by leaking secrets.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey, EncodeRsaPublicKey};
+pub use rsa::{RsaPrivateKey, RsaPublicKey};
 use zeroize::Zeroizing;
 
 /// Length of an AES-256 key in bytes.
@@ -62,6 +66,96 @@ pub fn open(
         )
         .map(Zeroizing::new)
         .map_err(|_| CryptoError)
+}
+
+/// The hash of RSAES-OAEP (and of its mask generation function, MGF1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OaepHash {
+    /// SHA-1 (KMS `RSAES_OAEP_SHA_1`).
+    Sha1,
+    /// SHA-256 (KMS `RSAES_OAEP_SHA_256`; WorkMail's legacy message keys).
+    Sha256,
+}
+
+impl OaepHash {
+    fn padding(self) -> rsa::Oaep {
+        match self {
+            OaepHash::Sha1 => rsa::Oaep::new::<sha1::Sha1>(),
+            OaepHash::Sha256 => rsa::Oaep::new::<sha2::Sha256>(),
+        }
+    }
+
+    /// The hash's output length in bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            OaepHash::Sha1 => 20,
+            OaepHash::Sha256 => 32,
+        }
+    }
+
+    /// The longest plaintext RSAES-OAEP takes with a `modulus_bits` key (RFC 8017, 7.1.1:
+    /// k - 2hLen - 2 bytes).
+    pub fn max_plaintext(self, modulus_bits: usize) -> usize {
+        (modulus_bits / 8).saturating_sub(2 * self.output_len() + 2)
+    }
+}
+
+/// An RSA operation failed (opaque, like [`CryptoError`]); the message names the step.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("RSA {0} failed")]
+pub struct RsaError(&'static str);
+
+/// A new RSA key pair of `bits` bits, from `rng` (the world's seeded random source).
+pub fn rsa_generate(
+    rng: &mut impl rand_core::CryptoRngCore,
+    bits: usize,
+) -> Result<RsaPrivateKey, RsaError> {
+    RsaPrivateKey::new(rng, bits).map_err(|_| RsaError("key generation"))
+}
+
+/// RSAES-OAEP encryption of `plaintext` under `public`.
+pub fn rsa_oaep_encrypt(
+    rng: &mut impl rand_core::CryptoRngCore,
+    public: &RsaPublicKey,
+    hash: OaepHash,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, RsaError> {
+    public
+        .encrypt(rng, hash.padding(), plaintext)
+        .map_err(|_| RsaError("OAEP encryption"))
+}
+
+/// RSAES-OAEP decryption; fails opaquely for a wrong key, hash or modified ciphertext.
+pub fn rsa_oaep_decrypt(
+    private: &RsaPrivateKey,
+    hash: OaepHash,
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, RsaError> {
+    private
+        .decrypt(hash.padding(), ciphertext)
+        .map(Zeroizing::new)
+        .map_err(|_| RsaError("OAEP decryption"))
+}
+
+/// The PKCS#1 DER encoding of a private key (zeroized on drop).
+pub fn rsa_private_to_der(private: &RsaPrivateKey) -> Result<Zeroizing<Vec<u8>>, RsaError> {
+    private
+        .to_pkcs1_der()
+        .map(|d| Zeroizing::new(d.as_bytes().to_vec()))
+        .map_err(|_| RsaError("private key encoding"))
+}
+
+/// A private key from its PKCS#1 DER encoding.
+pub fn rsa_private_from_der(der: &[u8]) -> Result<RsaPrivateKey, RsaError> {
+    RsaPrivateKey::from_pkcs1_der(der).map_err(|_| RsaError("private key decoding"))
+}
+
+/// The PKCS#1 DER encoding of a public key.
+pub fn rsa_public_to_der(public: &RsaPublicKey) -> Result<Vec<u8>, RsaError> {
+    public
+        .to_pkcs1_der()
+        .map(|d| d.as_bytes().to_vec())
+        .map_err(|_| RsaError("public key encoding"))
 }
 
 #[cfg(test)]

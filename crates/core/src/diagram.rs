@@ -5,7 +5,7 @@
 //! touched, which it erased, and which key wraps which ciphertext. The page draws this;
 //! tests assert on it; going back a step is just the fold of fewer steps.
 
-use crate::trace::{ArtifactKind, Location, MaterialAction, Step};
+use crate::record::{ArtifactId, ArtifactKind, Location, MaterialAction, Step};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -96,7 +96,7 @@ fn region_rank(l: &Location) -> u8 {
     }
 }
 
-fn node_id(artifact: &str, location: &Location) -> String {
+fn node_id(artifact: &ArtifactId, location: &Location) -> String {
     format!("{artifact}@{}", location.label())
 }
 
@@ -107,7 +107,7 @@ pub fn snapshot(steps: &[Step], at: usize) -> Snapshot {
     let mut nodes: Vec<Node> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     let mut edges: Vec<Edge> = Vec::new();
-    let mut kms_keys: Vec<String> = Vec::new();
+    let mut kms_keys: Vec<ArtifactId> = Vec::new();
     for (i, step) in steps.iter().enumerate().take(at + 1) {
         let current = i == at;
         // Last step's erasures are gone now.
@@ -127,7 +127,7 @@ pub fn snapshot(steps: &[Step], at: usize) -> Snapshot {
         }
         for m in &step.material {
             if let Some(u) = &m.under {
-                if u.starts_with("kms-key:") && !kms_keys.contains(u) {
+                if matches!(u, ArtifactId::KmsKey(_)) && !kms_keys.contains(u) {
                     kms_keys.push(u.clone());
                 }
             }
@@ -140,10 +140,11 @@ pub fn snapshot(steps: &[Step], at: usize) -> Snapshot {
                     index.insert(id.clone(), nodes.len());
                     nodes.push(Node {
                         id,
-                        artifact: k.clone(),
+                        artifact: k.to_string(),
                         kind: ArtifactKind::KmsKey,
                         label: k
-                            .get(8..16)
+                            .subject()
+                            .get(..8)
                             .map(|id| format!("KMS key {id}…"))
                             .unwrap_or_else(|| "KMS key".to_owned()),
                         location: Location::Kms,
@@ -204,7 +205,7 @@ pub fn snapshot(steps: &[Step], at: usize) -> Snapshot {
                     index.insert(id.clone(), nodes.len());
                     nodes.push(Node {
                         id: id.clone(),
-                        artifact: m.artifact.clone(),
+                        artifact: m.artifact.to_string(),
                         kind: m.kind,
                         label: m.label.clone(),
                         location: m.location.clone(),
@@ -229,7 +230,7 @@ pub fn snapshot(steps: &[Step], at: usize) -> Snapshot {
                     // Point at the key where it is: prefer the same location, then KMS, then any.
                     let target = nodes
                         .iter()
-                        .filter(|n| &n.artifact == under)
+                        .filter(|n| n.artifact == under.to_string())
                         .min_by_key(|n| {
                             if n.location == m.location {
                                 0

@@ -2,7 +2,7 @@
 //! back, with the trace in summary mode so memory stays bounded. Used by the native and
 //! the in-browser benchmarks (`cargo xtask bench`), which time it from outside.
 
-use crate::caller::Caller;
+use crate::authz::Caller;
 use crate::world::World;
 use serde::Serialize;
 use serde_json::{json, Value};

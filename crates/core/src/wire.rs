@@ -3,13 +3,67 @@
 //! The AWS JSON 1.1 protocol carries `blob` members (`Plaintext`, `CiphertextBlob`, ...) as
 //! base64 strings (AWS KMS API reference, *Common Parameters* / Smithy `awsJson1_1`
 //! protocol, "blob values are base64 encoded"). [`Bytes`] is a public blob; [`Secret`] is a
-//! blob that holds key material or plaintext: it is zeroized on drop and its `Debug` never
-//! prints the bytes.
+//! blob that holds key material or plaintext: it is zeroized on drop, its `Debug` never
+//! prints the bytes, and it serializes in clear only where an edge asks for it
+//! ([`with_secret_view`]): everywhere else (the trace, CloudTrail, logs) a [`Secret`]
+//! serializes as a marker saying how many bytes it held, so key material never lands in a
+//! `serde_json::Value` or a string that would outlive it unzeroized.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::Digest;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
 use zeroize::Zeroizing;
+
+/// How [`Secret`] values serialize on this thread.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SecretView {
+    /// As a marker with their length (the default: for the trace, CloudTrail and logs).
+    #[default]
+    Redact,
+    /// In clear, base64 (a response to the client that asked for it).
+    Reveal,
+    /// In clear only when their SHA-256 is in the set (plaintexts the user supplied, which
+    /// are the user's own data); key material as a marker.
+    RevealOnly(Rc<BTreeSet<[u8; 32]>>),
+}
+
+thread_local! {
+    static SECRET_VIEW: RefCell<SecretView> = const { RefCell::new(SecretView::Redact) };
+}
+
+/// Restores the previous view when dropped (also when `f` unwinds).
+struct ViewGuard(Option<SecretView>);
+
+impl Drop for ViewGuard {
+    fn drop(&mut self) {
+        if let Some(previous) = self.0.take() {
+            SECRET_VIEW.with(|v| *v.borrow_mut() = previous);
+        }
+    }
+}
+
+/// Runs `f` (typically a serialization) with [`Secret`]s shown as `view` says.
+pub fn with_secret_view<R>(view: SecretView, f: impl FnOnce() -> R) -> R {
+    let previous = SECRET_VIEW.with(|v| std::mem::replace(&mut *v.borrow_mut(), view));
+    let _guard = ViewGuard(Some(previous));
+    f()
+}
+
+/// The SHA-256 of `bytes`, as [`SecretView::RevealOnly`] compares them.
+pub fn secret_digest(bytes: &[u8]) -> [u8; 32] {
+    sha2::Sha256::digest(bytes).into()
+}
+
+/// The text a redacted secret of `len` bytes serializes as.
+pub fn redaction_marker(len: usize) -> String {
+    format!(
+        "(secret: {len} bytes of plaintext key material; shown to the caller only, never recorded)"
+    )
+}
 
 /// Encodes bytes as standard base64 (with padding), as AWS JSON does.
 pub fn b64(bytes: &[u8]) -> String {
@@ -56,7 +110,8 @@ impl<'de> Deserialize<'de> for Bytes {
 }
 
 /// Secret bytes (plaintext, data keys): zeroized on drop, redacted in `Debug`, base64 in
-/// JSON only where AWS itself returns them (the `Plaintext` of a response).
+/// JSON only under [`SecretView::Reveal`] (or, for the user's own plaintexts,
+/// [`SecretView::RevealOnly`]).
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(pub Zeroizing<Vec<u8>>);
 
@@ -79,7 +134,16 @@ impl std::fmt::Debug for Secret {
 
 impl Serialize for Secret {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&b64(&self.0))
+        let reveal = SECRET_VIEW.with(|v| match &*v.borrow() {
+            SecretView::Reveal => true,
+            SecretView::Redact => false,
+            SecretView::RevealOnly(user) => user.contains(&secret_digest(&self.0)),
+        });
+        if reveal {
+            s.serialize_str(&Zeroizing::new(b64(&self.0)))
+        } else {
+            s.serialize_str(&redaction_marker(self.0.len()))
+        }
     }
 }
 
@@ -104,6 +168,32 @@ mod tests {
         assert_eq!(back, b);
         let err = serde_json::from_str::<Bytes>("\"not base64!\"").unwrap_err();
         assert!(err.to_string().contains("not valid base64"), "{err}");
+    }
+
+    #[test]
+    fn secrets_serialize_in_clear_only_where_an_edge_asks() {
+        let s = Secret::new(b"key material".to_vec());
+        let redacted = serde_json::to_string(&s).unwrap();
+        assert!(
+            redacted.contains("12 bytes of plaintext key material"),
+            "{redacted}"
+        );
+        let shown = with_secret_view(SecretView::Reveal, || serde_json::to_string(&s).unwrap());
+        assert_eq!(shown, format!("\"{}\"", b64(b"key material")));
+        let user = Rc::new(BTreeSet::from([secret_digest(b"user data")]));
+        let view = SecretView::RevealOnly(user);
+        let (mine, theirs) = with_secret_view(view, || {
+            (
+                serde_json::to_string(&Secret::new(b"user data".to_vec())).unwrap(),
+                serde_json::to_string(&s).unwrap(),
+            )
+        });
+        assert_eq!(mine, format!("\"{}\"", b64(b"user data")));
+        assert!(theirs.contains("bytes of plaintext key material"));
+        // The view is restored afterwards.
+        assert!(serde_json::to_string(&s)
+            .unwrap()
+            .contains("never recorded"));
     }
 
     #[test]

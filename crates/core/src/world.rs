@@ -1,22 +1,29 @@
 //! The simulated world: KMS and the services built on it, with one clock, one random
 //! source and one trace.
+//!
+//! A call enters as `service:Operation` and a request. [`World::call`] is the JSON edge
+//! (scenario files, the JavaScript API): it parses the request once into a typed
+//! [`WorldRequest`], routes it with [`World::perform`], and writes the response once as
+//! JSON, with key material shown only where the world's [`SecretView`] allows.
 
-use crate::caller::Caller;
+use crate::authz::Caller;
 use crate::env::Env;
-use crate::kms::{Kms, KmsCall};
-use crate::s3::S3;
-use crate::ses::Ses;
-use crate::trace::{
-    kms_key_artifact, ArtifactKind, ErrorBody, Location, MaterialAction, MaterialEvent, Step,
-    Trace, TraceMode,
+use crate::kms::cloudtrail::CloudTrailEvent;
+use crate::kms::{Kms, KmsRequest, KmsResponse, Operation as KmsOperation};
+use crate::record::{
+    kms_story, Call, ErrorBody, Recorder, Service, ServiceError, Story, Trace, TraceMode,
 };
-use crate::wire::{field_bytes, unb64};
-use crate::workmail::WorkMail;
-use serde_json::{json, Value};
-use sha2::Digest;
+use crate::s3::encryption_client::{self, S3ecRequest, S3ecResponse};
+use crate::s3::{S3Request, S3Response, StoredObjectPart, S3};
+use crate::ses::{Ses, SesRequest, SesResponse};
+use crate::wire::{secret_digest, with_secret_view, SecretView};
+use crate::workmail::{StoredArtifact, WorkMail, WorkMailError, WorkMailRequest, WorkMailResponse};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
-/// Result of a world call: the response in AWS JSON shape, or the error.
+/// Result of a call at the JSON edge: the response in its AWS JSON shape, or the error.
 pub type CallResult = Result<Value, ErrorBody>;
 
 /// An error in the AWS JSON shape.
@@ -27,21 +34,248 @@ pub fn error(code: &str, message: impl Into<String>) -> ErrorBody {
     }
 }
 
-/// Parses a service request in its AWS shape; an empty request is `{}`. A malformed one
-/// is the service's validation error (`code`), naming the field serde could not read.
-pub(crate) fn parse_request<T: serde::de::DeserializeOwned>(
-    code: &str,
-    call: &str,
-    request: &Value,
-) -> Result<T, ErrorBody> {
-    let request = if request.is_null() {
-        json!({})
-    } else {
-        request.clone()
-    };
-    serde_json::from_value(request)
-        .map_err(|e| error(code, format!("The {call} request is not valid: {e}.")))
+/// What a call names: an operation of one of the world's services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `kms:<Operation>`.
+    Kms(KmsOperation),
+    /// `workmail:<Operation>`.
+    WorkMail(crate::workmail::Operation),
+    /// `ses:<Operation>`.
+    Ses(crate::ses::Operation),
+    /// `s3:<Operation>`.
+    S3(crate::s3::Operation),
+    /// `s3ec:GetObject`: the owner's S3 encryption client.
+    S3ec(encryption_client::Operation),
+    /// `clock:Advance`.
+    ClockAdvance,
+    /// `tamper:FlipByte`.
+    TamperFlipByte,
+    /// `trail:LookupEvents`.
+    TrailLookupEvents,
 }
+
+impl Target {
+    /// Parses `service:Operation`; the error says what is wrong and what exists.
+    pub fn parse(call: &str) -> Result<Target, String> {
+        let Some((service, op)) = call.split_once(':') else {
+            return Err(format!(
+                "\"{call}\" is not of the form service:Operation, e.g. kms:Encrypt"
+            ));
+        };
+        let unknown = |ops: Vec<&str>| {
+            format!(
+                "{service} has no operation \"{op}\"; available: {}",
+                ops.join(", ")
+            )
+        };
+        match service {
+            "kms" => KmsOperation::from_name(op)
+                .map(Target::Kms)
+                .ok_or_else(|| unknown(KmsOperation::ALL.iter().map(|o| o.name()).collect())),
+            "workmail" => crate::workmail::Operation::from_name(op)
+                .map(Target::WorkMail)
+                .ok_or_else(|| unknown(crate::workmail::Operation::names())),
+            "ses" => crate::ses::Operation::from_name(op)
+                .map(Target::Ses)
+                .ok_or_else(|| unknown(crate::ses::Operation::names())),
+            "s3" => crate::s3::Operation::from_name(op)
+                .map(Target::S3)
+                .ok_or_else(|| unknown(crate::s3::Operation::names())),
+            "s3ec" => encryption_client::Operation::from_name(op)
+                .map(Target::S3ec)
+                .ok_or_else(|| unknown(encryption_client::Operation::names())),
+            "clock" if op == "Advance" => Ok(Target::ClockAdvance),
+            "tamper" if op == "FlipByte" => Ok(Target::TamperFlipByte),
+            "trail" if op == "LookupEvents" => Ok(Target::TrailLookupEvents),
+            "clock" => Err(unknown(vec!["Advance"])),
+            "tamper" => Err(unknown(vec!["FlipByte"])),
+            "trail" => Err(unknown(vec!["LookupEvents"])),
+            other => Err(format!(
+                "unknown service \"{other}\"; use kms, workmail, ses, s3, s3ec, clock or trail"
+            )),
+        }
+    }
+
+    /// How the trace names the call.
+    pub fn call(self) -> Call {
+        match self {
+            Target::Kms(op) => Call::Kms(op),
+            Target::WorkMail(op) => Call::Service(Service::WorkMail, op.name()),
+            Target::Ses(op) => Call::Service(Service::Ses, op.name()),
+            Target::S3(op) => Call::Service(Service::S3, op.name()),
+            Target::S3ec(op) => Call::Service(Service::S3EncryptionClient, op.name()),
+            Target::ClockAdvance => Call::Service(Service::Clock, "Advance"),
+            Target::TamperFlipByte => Call::Service(Service::Tamper, "FlipByte"),
+            Target::TrailLookupEvents => Call::Service(Service::Trail, "LookupEvents"),
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.call().fmt(f)
+    }
+}
+
+/// `clock:Advance`: let virtual time pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct AdvanceRequest {
+    /// Whole seconds, at most ten years.
+    pub seconds: u64,
+}
+
+/// `clock:Advance` response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdvanceResponse {
+    /// The new time, ISO 8601.
+    pub now: String,
+}
+
+/// `tamper:FlipByte {"Artifact", "Offset"?}`: flip one bit of stored data, as a disk error
+/// or an attacker with write access would. Artifacts: WorkMail's `mailbox-key-ct:<email>`,
+/// `private-key-ct:<email>`, `message-ct:<id>`, `message-key-ct:<id>`; S3's
+/// `s3:<bucket>/<key>` (the body) and `s3-key:<bucket>/<key>` (the encrypted data key in
+/// `x-amz-key-v2`). (`{"Response": "step.Field"}`, a returned value, is the scenario
+/// runner's: it changes what a later step is given, not what the world stores.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct FlipByteRequest {
+    /// What to flip.
+    pub artifact: String,
+    /// Which byte (taken modulo the length); 0 if absent.
+    #[serde(default)]
+    pub offset: Option<u64>,
+}
+
+/// `tamper:FlipByte` response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FlipByteResponse {
+    /// What was flipped.
+    pub artifact: String,
+    /// The byte's offset.
+    pub offset: usize,
+}
+
+/// One event of CloudTrail's `LookupEvents`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[allow(missing_docs)]
+pub struct LookupEvent {
+    pub event_id: String,
+    pub event_name: String,
+    /// `"true"` or `"false"`, as CloudTrail writes it.
+    pub read_only: String,
+    pub event_time: String,
+    pub event_source: String,
+    pub username: Option<String>,
+    pub resources: Vec<LookupResource>,
+    /// The whole event, as JSON text.
+    pub cloud_trail_event: String,
+}
+
+/// A resource of a [`LookupEvent`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[allow(missing_docs)]
+pub struct LookupResource {
+    pub resource_type: String,
+    pub resource_name: String,
+}
+
+/// CloudTrail `LookupEvents` response.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LookupEventsResponse {
+    /// Newest first.
+    pub events: Vec<LookupEvent>,
+}
+
+/// A typed call to the world.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)]
+pub enum WorldRequest {
+    Kms(KmsRequest),
+    WorkMail(WorkMailRequest),
+    Ses(SesRequest),
+    S3(S3Request),
+    S3ec(S3ecRequest),
+    ClockAdvance(AdvanceRequest),
+    TamperFlipByte(FlipByteRequest),
+    TrailLookupEvents,
+}
+
+impl WorldRequest {
+    /// Parses the request JSON of `target`; the error is the service's own for a request
+    /// it cannot read.
+    pub fn parse(target: Target, request: &Value) -> Result<WorldRequest, ErrorBody> {
+        let call = target.call();
+        let invalid = |code: &'static str| {
+            move |e: serde_json::Error| {
+                error(code, format!("The {call} request is not valid: {e}."))
+            }
+        };
+        match target {
+            Target::Kms(op) => KmsRequest::parse(op, request)
+                .map(WorldRequest::Kms)
+                .map_err(|e| ErrorBody::from(&e)),
+            Target::WorkMail(op) => WorkMailRequest::from_json(op, request)
+                .map(WorldRequest::WorkMail)
+                .map_err(invalid("InvalidParameterException")),
+            Target::Ses(op) => SesRequest::from_json(op, request)
+                .map(WorldRequest::Ses)
+                .map_err(invalid("InvalidParameterValue")),
+            Target::S3(op) => S3Request::from_json(op, request)
+                .map(WorldRequest::S3)
+                .map_err(invalid("InvalidArgument")),
+            Target::S3ec(op) => S3ecRequest::from_json(op, request)
+                .map(WorldRequest::S3ec)
+                .map_err(invalid("InvalidArgument")),
+            Target::ClockAdvance => AdvanceRequest::deserialize(request)
+                .map(WorldRequest::ClockAdvance)
+                .map_err(invalid("ValidationException")),
+            Target::TamperFlipByte => FlipByteRequest::deserialize(request)
+                .map(WorldRequest::TamperFlipByte)
+                .map_err(invalid("ValidationException")),
+            Target::TrailLookupEvents => Ok(WorldRequest::TrailLookupEvents),
+        }
+    }
+}
+
+/// A typed answer of the world.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)]
+pub enum WorldResponse {
+    Kms(KmsResponse),
+    WorkMail(WorkMailResponse),
+    Ses(SesResponse),
+    S3(S3Response),
+    S3ec(S3ecResponse),
+    ClockAdvance(AdvanceResponse),
+    TamperFlipByte(FlipByteResponse),
+    TrailLookupEvents(LookupEventsResponse),
+}
+
+impl Serialize for WorldResponse {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            WorldResponse::Kms(r) => r.serialize(s),
+            WorldResponse::WorkMail(r) => r.serialize(s),
+            WorldResponse::Ses(r) => r.serialize(s),
+            WorldResponse::S3(r) => r.serialize(s),
+            WorldResponse::S3ec(r) => r.serialize(s),
+            WorldResponse::ClockAdvance(r) => r.serialize(s),
+            WorldResponse::TamperFlipByte(r) => r.serialize(s),
+            WorldResponse::TrailLookupEvents(r) => r.serialize(s),
+        }
+    }
+}
+
+/// The longest `clock:Advance` (ten years).
+const MAX_ADVANCE_SECONDS: u64 = 10 * 365 * 86_400;
 
 /// Every service, sharing one clock, random source and trace.
 #[derive(Debug)]
@@ -58,169 +292,11 @@ pub struct World {
     pub s3: S3,
     /// Everything that happened.
     pub trace: Trace,
-    /// Hashes of plaintexts the user supplied (shown in the trace; anything else a KMS
-    /// response returns as plaintext is key material and is redacted).
-    user_plaintexts: BTreeSet<[u8; 32]>,
+    /// How secrets appear in the trace and in responses at the JSON edge: plaintexts the
+    /// user supplied are the user's own data and are shown; any other plaintext a KMS
+    /// response carries is key material and is redacted.
+    view: SecretView,
     action: usize,
-}
-
-/// The recorder services use to call KMS and add steps.
-pub(crate) struct Recorder<'a> {
-    pub env: &'a mut Env,
-    pub kms: &'a mut Kms,
-    pub trace: &'a mut Trace,
-    pub action: usize,
-    pub user_plaintexts: &'a BTreeSet<[u8; 32]>,
-}
-
-impl Recorder<'_> {
-    /// Calls KMS and records the step.
-    #[allow(clippy::too_many_arguments)]
-    pub fn kms(
-        &mut self,
-        actor: &str,
-        caller: &Caller,
-        operation: &str,
-        request: Value,
-        title: &str,
-        sentence: &str,
-        material: Vec<MaterialEvent>,
-    ) -> KmsCall {
-        let call = self.kms.call(self.env, caller, operation, &request);
-        let sentence = match &call.response {
-            Ok(_) => sentence.to_owned(),
-            Err(e) => format!(
-                "{actor} called KMS {operation}, which failed with {}: {}",
-                e.code, e.message
-            ),
-        };
-        let material = if call.is_ok() { material } else { Vec::new() };
-        self.push_kms_step(actor, &call, title, sentence, material);
-        call
-    }
-
-    /// A step of the current action at the current time, with nothing called yet.
-    fn step(
-        &self,
-        actor: &str,
-        title: &str,
-        sentence: String,
-        material: Vec<MaterialEvent>,
-    ) -> Step {
-        Step {
-            index: 0,
-            action: self.action,
-            actor: actor.to_owned(),
-            call: None,
-            title: title.to_owned(),
-            sentence,
-            time: self.env.clock.iso8601(),
-            request: None,
-            response: None,
-            error: None,
-            explanation: None,
-            decisions: Vec::new(),
-            event: None,
-            material,
-        }
-    }
-
-    /// Records a KMS call (request and response with key material redacted, decisions,
-    /// CloudTrail event) as a step.
-    pub fn push_kms_step(
-        &mut self,
-        actor: &str,
-        call: &KmsCall,
-        title: &str,
-        sentence: String,
-        material: Vec<MaterialEvent>,
-    ) {
-        let mut step = self.step(actor, title, sentence, material);
-        step.call = Some(format!("kms:{}", call.operation));
-        step.request = Some(redact(&call.request, self.user_plaintexts));
-        step.response = call
-            .response
-            .as_ref()
-            .ok()
-            .map(|v| redact(v, self.user_plaintexts));
-        step.error = call.response.as_ref().err().map(ErrorBody::from);
-        step.explanation = call.explanation.clone();
-        if self.trace.is_full() {
-            step.decisions = call.decisions.clone();
-        }
-        step.event = Some(call.event.clone());
-        self.trace.push(step);
-    }
-
-    /// Adds key-material events to the step just recorded (what a KMS call's response
-    /// brought into the caller's memory).
-    pub fn attach(&mut self, material: impl IntoIterator<Item = MaterialEvent>) {
-        if let Some(step) = self.trace.steps.last_mut() {
-            step.material.extend(material);
-        }
-    }
-
-    /// Records a step with no KMS call (work done outside KMS).
-    pub fn note(
-        &mut self,
-        actor: &str,
-        call: Option<&str>,
-        title: &str,
-        sentence: String,
-        material: Vec<MaterialEvent>,
-    ) {
-        let mut step = self.step(actor, title, sentence, material);
-        step.call = call.map(str::to_owned);
-        self.trace.push(step);
-    }
-
-    /// Records a service call's outcome (request, response or error) as a step.
-    #[allow(clippy::too_many_arguments)]
-    pub fn outcome(
-        &mut self,
-        actor: &str,
-        call: &str,
-        request: &Value,
-        result: &CallResult,
-        title: &str,
-        sentence: String,
-        material: Vec<MaterialEvent>,
-    ) {
-        let sentence = match result {
-            Ok(_) => sentence,
-            Err(e) => format!("{call} failed with {}: {}", e.code, e.message),
-        };
-        let mut step = self.step(actor, title, sentence, material);
-        step.call = Some(call.to_owned());
-        step.request = Some(request.clone());
-        step.response = result.as_ref().ok().cloned();
-        step.error = result.as_ref().err().cloned();
-        self.trace.push(step);
-    }
-}
-
-/// Replaces `Plaintext` members whose bytes the user did not supply with a marker: those
-/// are key material (data keys, mailbox keys), never to be recorded.
-fn redact(v: &Value, user: &BTreeSet<[u8; 32]>) -> Value {
-    match v {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| {
-                    if k == "Plaintext" {
-                        if let Some(bytes) = v.as_str().and_then(|s| unb64(s).ok()) {
-                            let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
-                            if !user.contains(&digest) {
-                                return (k.clone(), Value::String(format!("(secret: {} bytes of plaintext key material; shown to the caller only, never recorded)", bytes.len())));
-                            }
-                        }
-                    }
-                    (k.clone(), redact(v, user))
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(|i| redact(i, user)).collect()),
-        other => other.clone(),
-    }
 }
 
 impl World {
@@ -233,7 +309,7 @@ impl World {
             ses: Ses::new(region, account),
             s3: S3::new(region, account),
             trace: Trace::new(TraceMode::Full),
-            user_plaintexts: BTreeSet::new(),
+            view: SecretView::RevealOnly(Rc::new(BTreeSet::new())),
             action: 0,
         }
     }
@@ -245,29 +321,25 @@ impl World {
         self
     }
 
-    /// `value` with every `Plaintext` that is key material (not supplied by the user)
-    /// replaced by a marker, for output that may be logged or kept.
-    pub fn redact(&self, value: &Value) -> Value {
-        redact(value, &self.user_plaintexts)
-    }
-
-    /// Records a step for something done outside any service (scenario experiments).
-    pub fn record_note(
-        &mut self,
-        actor: &str,
-        call: &str,
-        request: &Value,
-        outcome: &CallResult,
-        title: &str,
-        sentence: String,
-    ) {
-        let (mut rec, ..) = self.recorder();
-        rec.outcome(actor, call, request, outcome, title, sentence, Vec::new());
-    }
-
     /// Sets which scenario action the next steps belong to.
     pub fn set_action(&mut self, action: usize) {
         self.action = action;
+    }
+
+    /// `value` as JSON, with secrets shown as the world's view allows.
+    pub fn to_json<T: Serialize + ?Sized>(&self, value: &T) -> Value {
+        with_secret_view(self.view.clone(), || {
+            serde_json::to_value(value).unwrap_or(Value::Null)
+        })
+    }
+
+    /// Remembers a plaintext the user supplied — sent to Encrypt, or written into a
+    /// scenario as an expected result — as the user's own data: shown in the trace and in
+    /// responses, where key material is not.
+    pub fn note_user_plaintext(&mut self, bytes: &[u8]) {
+        if let SecretView::RevealOnly(user) = &mut self.view {
+            Rc::make_mut(user).insert(secret_digest(bytes));
+        }
     }
 
     fn recorder(&mut self) -> (Recorder<'_>, &mut WorkMail, &mut Ses, &mut S3) {
@@ -277,7 +349,7 @@ impl World {
                 kms: &mut self.kms,
                 trace: &mut self.trace,
                 action: self.action,
-                user_plaintexts: &self.user_plaintexts,
+                view: &self.view,
             },
             &mut self.workmail,
             &mut self.ses,
@@ -285,97 +357,188 @@ impl World {
         )
     }
 
-    /// Performs `call` (`service:Operation`) as `caller` with an AWS-shaped request.
+    /// Records a step for something done outside any service (scenario experiments).
+    pub fn record_note(
+        &mut self,
+        actor: &str,
+        call: Call,
+        request: &Value,
+        outcome: Result<&Value, &ErrorBody>,
+        title: &str,
+        sentence: String,
+    ) {
+        let (mut rec, ..) = self.recorder();
+        let shown = rec.display(request);
+        rec.outcome(actor, call, shown, outcome, Story::new(title, sentence));
+    }
+
+    /// Performs `call` (`service:Operation`) as `caller` with an AWS-shaped JSON request:
+    /// the JSON edge.
     pub fn call(&mut self, call: &str, caller: &Caller, request: &Value) -> CallResult {
-        let (service, operation) = call.split_once(':').unwrap_or((call, ""));
-        match service {
-            "kms" => self.kms_direct(caller, operation, request),
-            "workmail" => {
-                let (mut rec, workmail, _, _) = self.recorder();
-                workmail.call(&mut rec, caller, operation, request)
-            }
-            "ses" => {
-                let (mut rec, _, ses, s3) = self.recorder();
-                ses.call(&mut rec, s3, caller, operation, request)
-            }
-            "s3" => {
-                let (mut rec, _, _, s3) = self.recorder();
-                s3.call(&mut rec, caller, operation, request)
-            }
-            "s3ec" => {
-                let (mut rec, _, _, s3) = self.recorder();
-                crate::s3::encryption_client::call(&mut rec, s3, caller, operation, request)
-            }
-            "clock" if operation == "Advance" => self.advance(request),
-            "tamper" if operation == "FlipByte" => self.flip_byte(request),
-            "trail" if operation == "LookupEvents" => Ok(self.lookup_events()),
-            _ => Err(error(
+        let target = Target::parse(call).map_err(|_| {
+            error(
                 "UnknownOperationException",
                 format!("{call} is not a call the playground knows. Use kms:<Operation>, workmail:<Operation>, ses:<Operation>, s3:<Operation>, s3ec:GetObject, clock:Advance or trail:LookupEvents."),
-            )),
+            )
+        })?;
+        let typed = match WorldRequest::parse(target, request) {
+            Ok(typed) => typed,
+            Err(e) => {
+                if let Target::Kms(op) = target {
+                    self.reject_kms(caller, op, request, &e);
+                }
+                return Err(e);
+            }
+        };
+        let shown = {
+            let (rec, ..) = self.recorder();
+            rec.display(request)
+        };
+        let response = self.perform(caller, typed, shown)?;
+        Ok(self.to_json(&response))
+    }
+
+    /// A KMS request that could not be read: KMS still records it, as AWS records a
+    /// refused call.
+    fn reject_kms(&mut self, caller: &Caller, op: KmsOperation, request: &Value, e: &ErrorBody) {
+        let error = crate::kms::KmsError::new(
+            crate::kms::ErrorCode::ValidationException,
+            e.message.clone(),
+        );
+        let actor = caller.name().to_owned();
+        let (mut rec, ..) = self.recorder();
+        let record = rec.kms.reject(rec.env, caller, op, request, &error);
+        let shown = rec.display(request);
+        let (sentence, material) = kms_story::refused(&actor, op, &error);
+        rec.push_kms_step(
+            &actor,
+            &record,
+            shown,
+            None,
+            Some(&error),
+            Story::new(op.name(), sentence).with(material),
+        );
+    }
+
+    /// Performs a typed call. `shown` is the request as the caller wrote it, for the
+    /// trace (`None`: the typed request is shown).
+    pub fn perform(
+        &mut self,
+        caller: &Caller,
+        request: WorldRequest,
+        shown: Option<Value>,
+    ) -> Result<WorldResponse, ErrorBody> {
+        match request {
+            WorldRequest::Kms(r) => self.kms_direct(caller, r).map(WorldResponse::Kms),
+            WorldRequest::WorkMail(r) => {
+                let (mut rec, workmail, _, _) = self.recorder();
+                let call = Call::Service(Service::WorkMail, r.operation().name());
+                let result = workmail.call(&mut rec, caller, r);
+                if let Err(e) = &result {
+                    let title = match call {
+                        Call::Service(_, op) => op,
+                        Call::Kms(op) => op.name(),
+                    };
+                    rec.outcome(
+                        "Amazon WorkMail",
+                        call,
+                        shown,
+                        Err::<&(), &WorkMailError>(e),
+                        Story::new(title, ""),
+                    );
+                }
+                result.map(WorldResponse::WorkMail).map_err(|e| e.body())
+            }
+            WorldRequest::Ses(r) => {
+                let (mut rec, _, ses, s3) = self.recorder();
+                ses.call(&mut rec, s3, caller, r, shown)
+                    .map(WorldResponse::Ses)
+                    .map_err(|e| e.body())
+            }
+            WorldRequest::S3(r) => {
+                let (mut rec, _, _, s3) = self.recorder();
+                s3.call(&mut rec, caller, r, shown)
+                    .map(WorldResponse::S3)
+                    .map_err(|e| e.body())
+            }
+            WorldRequest::S3ec(r) => {
+                let (mut rec, _, _, s3) = self.recorder();
+                encryption_client::call(&mut rec, s3, caller, r, shown)
+                    .map(WorldResponse::S3ec)
+                    .map_err(|e| e.body())
+            }
+            WorldRequest::ClockAdvance(r) => self.advance(r).map(WorldResponse::ClockAdvance),
+            WorldRequest::TamperFlipByte(r) => {
+                self.flip_byte(r, shown).map(WorldResponse::TamperFlipByte)
+            }
+            WorldRequest::TrailLookupEvents => {
+                Ok(WorldResponse::TrailLookupEvents(self.lookup_events()))
+            }
         }
     }
 
-    fn kms_direct(&mut self, caller: &Caller, operation: &str, request: &Value) -> CallResult {
-        if let Some(pt) = request
-            .get("Plaintext")
-            .and_then(Value::as_str)
-            .and_then(|s| unb64(s).ok())
-        {
-            self.user_plaintexts
-                .insert(sha2::Sha256::digest(&pt).into());
+    fn kms_direct(
+        &mut self,
+        caller: &Caller,
+        request: KmsRequest,
+    ) -> Result<KmsResponse, ErrorBody> {
+        if let KmsRequest::Encrypt(r) = &request {
+            self.note_user_plaintext(r.plaintext.expose());
         }
         let actor = caller.name().to_owned();
         let (mut rec, ..) = self.recorder();
-        let call = rec.kms.call(rec.env, caller, operation, request);
-        let (sentence, material) = direct_kms_story(&actor, &call);
-        rec.push_kms_step(&actor, &call, operation, sentence, material);
-        call.response.map_err(|e| ErrorBody::from(&e))
+        let shown = rec.display(&request);
+        let story = kms_story::direct(&actor, &request);
+        let (result, record) = rec.kms.execute(rec.env, caller, request);
+        let (sentence, material) = match &result {
+            Ok(response) => story.told(response),
+            Err(e) => kms_story::refused(&actor, record.operation, e),
+        };
+        let response = result.as_ref().ok().and_then(|r| rec.display(r));
+        rec.push_kms_step(
+            &actor,
+            &record,
+            shown,
+            response,
+            result.as_ref().err(),
+            Story::new(record.operation.name(), sentence).with(material),
+        );
+        result.map_err(|e| ErrorBody::from(&e))
     }
 
-    /// `tamper:FlipByte {"Artifact", "Offset"?}`: flips one bit of stored data, as a disk
-    /// error or an attacker with write access would. Artifacts: WorkMail's
-    /// `mailbox-key-ct:<email>`, `private-key-ct:<email>`, `message-ct:<id>`,
-    /// `message-key-ct:<id>`; S3's `s3:<bucket>/<key>` (the body) and
-    /// `s3-key:<bucket>/<key>` (the encrypted data key in `x-amz-key-v2`).
-    fn flip_byte(&mut self, request: &Value) -> CallResult {
-        let artifact = request.get("Artifact").and_then(Value::as_str).ok_or_else(|| {
-            error("ValidationException", "tamper:FlipByte needs {\"Artifact\": ..., \"Offset\": N}; artifacts are mailbox-key-ct:<email>, message-ct:<id>, message-key-ct:<id>, s3:<bucket>/<key> or s3-key:<bucket>/<key>.")
-        })?;
-        let offset = request.get("Offset").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let result = match artifact.split_once(':') {
-            Some(("s3", path)) | Some(("s3-key", path)) => {
-                let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
-                self.s3
-                    .tamper(bucket, key, artifact.starts_with("s3-key:"), offset)
+    fn flip_byte(
+        &mut self,
+        request: FlipByteRequest,
+        shown: Option<Value>,
+    ) -> Result<FlipByteResponse, ErrorBody> {
+        let offset = usize::try_from(request.offset.unwrap_or(0)).unwrap_or(usize::MAX);
+        let artifact = request.artifact;
+        let result = if let Some(part) = StoredObjectPart::parse(&artifact) {
+            self.s3.tamper(&part, offset).map_err(|e| e.body())
+        } else {
+            match StoredArtifact::parse(&artifact) {
+                Some(stored) => self.workmail.tamper(&stored, offset).map_err(|e| e.body()),
+                None => Err(WorkMailError::EntityNotFound(format!("WorkMail stores nothing called {artifact}; use mailbox-key-ct:<email>, private-key-ct:<email>, message-ct:<message id> or message-key-ct:<message id>.")).body()),
             }
-            _ => self.workmail.tamper(artifact, offset),
         };
+        let outcome = result.map(|at| FlipByteResponse {
+            artifact: artifact.clone(),
+            offset: at,
+        });
         let (mut rec, ..) = self.recorder();
-        let outcome = result.map(|at| json!({"Artifact": artifact, "Offset": at}));
         rec.outcome(
             "Experiment",
-            "tamper:FlipByte",
-            request,
-            &outcome,
-            "A stored byte is flipped",
-            format!("One bit of the stored {artifact} is flipped, as a disk error or an attacker with write access would do. Authenticated encryption must notice."),
-            Vec::new(),
+            Target::TamperFlipByte.call(),
+            shown,
+            outcome.as_ref(),
+            Story::new("A stored byte is flipped", format!("One bit of the stored {artifact} is flipped, as a disk error or an attacker with write access would do. Authenticated encryption must notice.")),
         );
         outcome
     }
 
-    fn advance(&mut self, request: &Value) -> CallResult {
-        let seconds = request
-            .get("Seconds")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| {
-                error(
-                    "ValidationException",
-                    "clock:Advance needs {\"Seconds\": N} with N a whole number of seconds ≥ 0.",
-                )
-            })?;
-        if seconds > 10 * 365 * 86_400 {
+    fn advance(&mut self, request: AdvanceRequest) -> Result<AdvanceResponse, ErrorBody> {
+        let seconds = request.seconds;
+        if seconds > MAX_ADVANCE_SECONDS {
             return Err(error(
                 "ValidationException",
                 "clock:Advance moves at most ten years at once.",
@@ -386,151 +549,45 @@ impl World {
         let now = rec.env.clock.iso8601();
         rec.note(
             "Virtual clock",
-            Some("clock:Advance"),
-            "Time passes",
-            format!("{seconds} seconds pass; it is now {now}."),
-            Vec::new(),
+            Some(Target::ClockAdvance.call()),
+            Story::new(
+                "Time passes",
+                format!("{seconds} seconds pass; it is now {now}."),
+            ),
         );
         workmail.expire_caches(&mut rec);
-        Ok(json!({"Now": now}))
+        Ok(AdvanceResponse { now })
     }
 
     /// CloudTrail `LookupEvents`: the events so far, newest first, each with the event
     /// JSON as a string in `CloudTrailEvent` (CloudTrail API reference, *LookupEvents*).
-    pub fn lookup_events(&self) -> Value {
-        let events: Vec<Value> = self
-            .kms
-            .trail()
-            .iter()
-            .rev()
-            .map(|e| {
-                json!({
-                    "EventId": e.event_id,
-                    "EventName": e.event_name,
-                    "ReadOnly": e.read_only.to_string(),
-                    "EventTime": e.event_time,
-                    "EventSource": e.event_source,
-                    "Username": e.user_identity.arn.clone().or_else(|| e.user_identity.invoked_by.clone()),
-                    "Resources": e.resources.iter().map(|r| json!({"ResourceType": r.kind, "ResourceName": r.arn})).collect::<Vec<_>>(),
-                    "CloudTrailEvent": serde_json::to_string(e).unwrap_or_default(),
-                })
-            })
-            .collect();
-        json!({ "Events": events })
+    pub fn lookup_events(&self) -> LookupEventsResponse {
+        LookupEventsResponse {
+            events: self.kms.trail().iter().rev().map(lookup_event).collect(),
+        }
     }
 }
 
-/// The sentence and key-material events of a KMS call made directly by a principal.
-fn direct_kms_story(actor: &str, call: &KmsCall) -> (String, Vec<MaterialEvent>) {
-    let Ok(resp) = &call.response else {
-        return (
-            format!(
-                "{actor} called {} and KMS refused: {}",
-                call.operation,
-                call.response
-                    .as_ref()
-                    .err()
-                    .map(|e| e.to_string())
-                    .unwrap_or_default()
-            ),
-            Vec::new(),
-        );
-    };
-    let key = resp
-        .get("KeyId")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let key_artifact = kms_key_artifact(key);
-    let me = Location::CallerMemory {
-        principal: actor.to_owned(),
-    };
-    let blob = |field: &str| field_bytes(resp, field);
-    let short = |b: &[u8]| hex::encode(b.get(..6).unwrap_or(b));
-    match call.operation.as_str() {
-        "Encrypt" => {
-            let ct = blob("CiphertextBlob");
-            let len = call
-                .request
-                .get("Plaintext")
-                .and_then(Value::as_str)
-                .and_then(|s| unb64(s).ok())
-                .map(|p| p.len())
-                .unwrap_or(0);
-            (
-                format!("{actor} sent {len} bytes of plaintext to KMS, which encrypted them under its KMS key and returned a {}-byte ciphertext blob.", ct.len()),
-                vec![MaterialEvent::new(format!("ciphertext:{}", short(&ct)), ArtifactKind::Ciphertext, "Ciphertext blob", MaterialAction::Wrapped, me, &ct).under(key_artifact, "AES-256-GCM")],
-            )
-        }
-        "Decrypt" => {
-            let pt = blob("Plaintext");
-            let ct = field_bytes(&call.request, "CiphertextBlob");
-            (
-                format!("KMS found its key from the ciphertext blob itself, checked the encryption context, and returned {} bytes of plaintext to {actor}.", pt.len()),
-                vec![MaterialEvent::new(format!("plaintext:{}", short(&ct)), ArtifactKind::Plaintext, "Decrypted plaintext", MaterialAction::Unwrapped, me, &pt).under(key_artifact, "AES-256-GCM")],
-            )
-        }
-        "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext" => {
-            let ct = blob("CiphertextBlob");
-            let id = short(&ct);
-            let mut m = vec![MaterialEvent::new(
-                format!("data-key-ct:{id}"),
-                ArtifactKind::WrappedKey,
-                "Encrypted data key",
-                MaterialAction::Wrapped,
-                me.clone(),
-                &ct,
-            )
-            .under(key_artifact, "AES-256-GCM")];
-            let with = call.operation == "GenerateDataKey";
-            if with {
-                m.insert(
-                    0,
-                    MaterialEvent::new(
-                        format!("data-key:{id}"),
-                        ArtifactKind::DataKey,
-                        "Data key (plaintext)",
-                        MaterialAction::Generated,
-                        me,
-                        &blob("Plaintext"),
-                    ),
-                );
-            }
-            (
-                format!(
-                    "KMS generated a unique data key and returned it encrypted under the KMS key{} to {actor}.",
-                    if with { ", together with its plaintext copy" } else { " (no plaintext copy)" }
-                ),
-                m,
-            )
-        }
-        "ReEncrypt" => {
-            let ct = blob("CiphertextBlob");
-            (
-                format!("KMS decrypted the ciphertext inside KMS and re-encrypted it under {key}; the plaintext never left KMS."),
-                vec![MaterialEvent::new(format!("ciphertext:{}", short(&ct)), ArtifactKind::Ciphertext, "Re-encrypted ciphertext", MaterialAction::Wrapped, me, &ct).under(key_artifact, "AES-256-GCM")],
-            )
-        }
-        "CreateKey" => {
-            let arn = resp
-                .pointer("/KeyMetadata/Arn")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let id = resp
-                .pointer("/KeyMetadata/KeyId")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let spec = resp
-                .pointer("/KeyMetadata/KeySpec")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            (
-                format!("{actor} created the {spec} KMS key {arn}; its key material was generated inside KMS and never leaves it."),
-                vec![MaterialEvent::new(format!("kms-key:{id}"), ArtifactKind::KmsKey, format!("KMS key {}", &id.get(..8).unwrap_or(id)), MaterialAction::Generated, Location::Kms, &[])],
-            )
-        }
-        op => (
-            format!("{actor} called {op}; KMS allowed it and it succeeded."),
-            Vec::new(),
-        ),
+fn lookup_event(e: &CloudTrailEvent) -> LookupEvent {
+    LookupEvent {
+        event_id: e.event_id.clone(),
+        event_name: e.event_name.clone(),
+        read_only: e.read_only.to_string(),
+        event_time: e.event_time.clone(),
+        event_source: e.event_source.clone(),
+        username: e
+            .user_identity
+            .arn
+            .clone()
+            .or_else(|| e.user_identity.invoked_by.clone()),
+        resources: e
+            .resources
+            .iter()
+            .map(|r| LookupResource {
+                resource_type: r.kind.clone(),
+                resource_name: r.arn.clone(),
+            })
+            .collect(),
+        cloud_trail_event: serde_json::to_string(e).unwrap_or_default(),
     }
 }

@@ -1,7 +1,8 @@
 //! The WorkMail and SES flows end to end, asserted on the trace and on CloudTrail.
 
+use kmsplay_core::record::{ArtifactId, Call, Location, MaterialAction, Step};
 use kmsplay_core::scenario::{builtin, run, RunResult, Scenario};
-use kmsplay_core::trace::{Location, MaterialAction, Step};
+use kmsplay_core::Operation;
 use serde_json::{json, Value};
 
 fn run_builtin(name: &str) -> RunResult {
@@ -22,7 +23,7 @@ fn run_builtin(name: &str) -> RunResult {
 fn kms_calls(steps: &[Step]) -> Vec<String> {
     steps
         .iter()
-        .filter_map(|s| s.call.clone().filter(|c| c.starts_with("kms:")))
+        .filter_map(|s| s.call.filter(|c| c.kms().is_some()).map(|c| c.to_string()))
         .collect()
 }
 
@@ -43,7 +44,7 @@ fn workmail_create_deliver_read_delete() {
     assert_eq!(kms_calls(org), ["kms:DescribeKey", "kms:CreateGrant"]);
     let grant = org
         .iter()
-        .find(|s| s.call.as_deref() == Some("kms:CreateGrant"))
+        .find(|s| s.call == Some(Call::Kms(Operation::CreateGrant)))
         .unwrap();
     assert_eq!(
         grant.request.as_ref().unwrap()["GranteePrincipal"],
@@ -86,7 +87,8 @@ fn workmail_create_deliver_read_delete() {
     assert!(reg[2]
         .material
         .iter()
-        .any(|m| m.action == MaterialAction::Erased && m.artifact.starts_with("mailbox-key:")));
+        .any(|m| m.action == MaterialAction::Erased
+            && matches!(m.artifact, ArtifactId::MailboxKey(_))));
     // Deliver: the four numbered steps of the seeds, one KMS Decrypt.
     let del = action_steps(&r, 3);
     assert_eq!(kms_calls(del), ["kms:Decrypt"]);
@@ -116,7 +118,8 @@ fn workmail_create_deliver_read_delete() {
     assert!(delete.iter().any(|s| s
         .material
         .iter()
-        .any(|m| m.action == MaterialAction::Deleted && m.artifact.starts_with("message-ct:"))));
+        .any(|m| m.action == MaterialAction::Deleted
+            && matches!(m.artifact, ArtifactId::EncryptedMessage(_)))));
 }
 
 #[test]
@@ -169,7 +172,7 @@ fn revoking_the_grant_stops_reads_only_after_the_cache_expires() {
         .any(|m| m.action == MaterialAction::CacheHit)));
     let denied = action_steps(&r, reads[2])
         .iter()
-        .find(|s| s.call.as_deref() == Some("kms:Decrypt"))
+        .find(|s| s.call == Some(Call::Kms(Operation::Decrypt)))
         .unwrap();
     assert_eq!(denied.error.as_ref().unwrap().code, "AccessDeniedException");
     assert_eq!(
@@ -200,17 +203,27 @@ fn legacy_mailbox_wraps_with_the_public_key_and_reads_with_kms() {
     let wrap = action_steps(&r, deliver)
         .iter()
         .flat_map(|s| &s.material)
-        .find(|m| m.artifact.starts_with("message-key-ct:") && m.action == MaterialAction::Wrapped)
+        .find(|m| {
+            matches!(m.artifact, ArtifactId::EncryptedMessageKey(_))
+                && m.action == MaterialAction::Wrapped
+        })
         .unwrap();
     assert_eq!(wrap.algorithm.as_deref(), Some("RSAES-OAEP-SHA-256"));
-    assert!(wrap.under.as_deref().unwrap().starts_with("public-key:bob"));
+    assert!(wrap
+        .under
+        .as_ref()
+        .unwrap()
+        .to_string()
+        .starts_with("public-key:bob"));
     let read = deliver + 1;
     assert_eq!(kms_calls(action_steps(&r, read)), ["kms:Decrypt"]);
     assert!(action_steps(&r, read)
         .iter()
         .flat_map(|s| &s.material)
-        .any(|m| m.artifact == "private-key:bob@example.com"
-            && m.action == MaterialAction::Unwrapped));
+        .any(
+            |m| m.artifact == ArtifactId::PrivateKey("bob@example.com".into())
+                && m.action == MaterialAction::Unwrapped
+        ));
 }
 
 #[test]
@@ -224,7 +237,7 @@ fn ses_receive_writes_the_s3_encryption_client_envelope_and_the_owner_decrypts()
     let steps = action_steps(&r, recv);
     let gdk = steps
         .iter()
-        .find(|s| s.call.as_deref() == Some("kms:GenerateDataKey"))
+        .find(|s| s.call == Some(Call::Kms(Operation::GenerateDataKey)))
         .unwrap();
     let ev = gdk.event.as_ref().unwrap();
     assert_eq!(ev.user_identity.kind, "AWSService");
@@ -303,7 +316,7 @@ fn ses_without_its_key_policy_statement_fails_visibly() {
         .unwrap();
     let gdk = action_steps(&r, recv)
         .iter()
-        .find(|s| s.call.as_deref() == Some("kms:GenerateDataKey"))
+        .find(|s| s.call == Some(Call::Kms(Operation::GenerateDataKey)))
         .unwrap();
     assert_eq!(gdk.error.as_ref().unwrap().code, "AccessDeniedException");
     assert!(gdk.decisions[0].reason.contains("ses.amazonaws.com"));

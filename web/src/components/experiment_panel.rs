@@ -248,7 +248,7 @@ fn failure_view(step: &Step, on_action: &Callback<Action>) -> Html {
             <p>
                 <button type="button" class="link" onclick={go}>{ format!("Step {}", index + 1) }</button>
                 { " · " }
-                { step.call.clone().map(|c| html! { <code>{ c }</code> }).unwrap_or_default() }
+                { step.call.map(|c| html! { <code>{ c.to_string() }</code> }).unwrap_or_default() }
                 { " fails with " }<code class="error-code">{ error.code.clone() }</code>
             </p>
             <p class="experiment-message">{ error.message.clone() }</p>

@@ -81,7 +81,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 <br />
                 <strong>{ step.title.clone() }</strong>
                 { " — " }
-                { step.call.clone().map(|c| html! { <code>{ c }</code> }).unwrap_or_else(|| html! { <span class="muted">{ "no API call" }</span> }) }
+                { step.call.map(|c| html! { <code>{ c.to_string() }</code> }).unwrap_or_else(|| html! { <span class="muted">{ "no API call" }</span> }) }
             </p>
             if let Some(error) = &step.error {
                 <div class="error-box" role="note" data-testid="step-error">
@@ -111,7 +111,7 @@ fn call_view(step: &Step) -> Html {
                 <dt>{ "Who" }</dt><dd>{ step.actor.clone() }</dd>
                 <dt>{ "Call" }</dt>
                 <dd>
-                    { step.call.clone().map(|c| html! { <code>{ c }</code> })
+                    { step.call.map(|c| html! { <code>{ c.to_string() }</code> })
                         .unwrap_or_else(|| html! { { "None: this happens inside the service, without an API call." } }) }
                 </dd>
             </dl>

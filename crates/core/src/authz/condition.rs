@@ -12,8 +12,8 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use super::context::RequestContext;
+use super::error::PolicyError;
 use super::pattern::{arn_match, glob_match, ip_in_cidr, parse_date, parse_number};
-use super::policy::PolicyError;
 
 /// A condition operator without its `ForAnyValue:`/`ForAllValues:` prefix and
 /// `IfExists` suffix.

@@ -9,21 +9,32 @@
 //! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>):
 //! an explicit deny wins, then any allow, otherwise the request is implicitly denied.
 
+mod authorizer;
+mod caller;
 mod condition;
 mod context;
+mod error;
 mod eval;
+mod grant;
 mod pattern;
 mod policy;
 
 #[cfg(test)]
 mod seed_tests;
 
+pub use authorizer::{decide, AuthRequest, Decision, IdentityPolicyResult, Outcome};
+pub use caller::{arn_account, Caller};
 pub use condition::{
     BaseOperator, ConditionOperator, ConditionResult, ConditionSpec, SetQualifier,
 };
 pub use context::{CallerPrincipal, RequestContext};
+pub use error::PolicyError;
 pub use eval::{evaluate, PolicyEvaluation, PrincipalMatch, StatementResult};
+pub use grant::{
+    Grant, GrantConstraints, GrantResult, CONTEXT_OPERATIONS, GRANT_OPERATIONS,
+    RSA_ENCRYPT_OPERATIONS,
+};
 pub use policy::{
-    parse_policy, ActionElement, Effect, PolicyDocument, PolicyError, PolicyKind, PrincipalElement,
+    parse_policy, ActionElement, Effect, PolicyDocument, PolicyKind, PrincipalElement,
     PrincipalSpec, ResourceElement, Statement, KEY_POLICY_MAX_BYTES,
 };

@@ -11,32 +11,11 @@ use serde_json::{Map, Value};
 use super::condition::{
     json_kind, parse_condition_block, serialize_conditions, ConditionSpec, SetQualifier,
 };
+use super::error::PolicyError;
 
 /// Largest key policy AWS KMS accepts, in bytes ("Up to 32 kilobytes (32,768 bytes)",
 /// <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html#key-policy-format>).
 pub const KEY_POLICY_MAX_BYTES: usize = 32_768;
-
-/// A policy document that could not be accepted. `path` names the offending part, e.g.
-/// `Statement[1].Condition.StringEquals.kms:ViaService`; AWS KMS reports these as
-/// `MalformedPolicyDocumentException`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[serde(rename_all = "camelCase")]
-#[error("{}{}{}", .path, if .path.is_empty() { "" } else { ": " }, .message)]
-pub struct PolicyError {
-    /// Where in the document: empty for the document as a whole.
-    pub path: String,
-    /// What is wrong there.
-    pub message: String,
-}
-
-impl PolicyError {
-    pub(crate) fn new(path: &str, message: impl Into<String>) -> PolicyError {
-        PolicyError {
-            path: path.to_string(),
-            message: message.into(),
-        }
-    }
-}
 
 /// Which kind of policy a document is; the grammar is shared but the rules differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,31 +1,37 @@
 //! The simulated AWS KMS.
 //!
 //! [`Kms`] holds the keys, aliases, grants, the account's IAM policies and the CloudTrail
-//! log of one account in one Region. Every operation goes through [`Kms::call`] (JSON in
-//! the AWS request shape, for scenarios and the JavaScript API) or its typed twin; both
-//! validate the request, resolve the key, authorize the caller ([`authorize`]), check the
-//! key state, act, and record a CloudTrail event, whatever the outcome.
+//! log of one account in one Region. Every operation goes through [`Kms::execute`] (a
+//! typed [`KmsRequest`]) or its typed method (`kms.decrypt(...)`, one per operation, from
+//! the table in `operation.rs`): validate the request, resolve the key, authorize the
+//! caller, check the key state, act, and record a CloudTrail event, whatever the outcome.
 
-mod authorize;
+mod aliases;
 pub mod blob;
+pub mod cloudtrail;
+mod condition_keys;
+mod cryptographic;
 mod error;
-mod grant;
+mod grants;
 mod key;
+mod keys;
+mod lookup;
 mod managed;
-mod ops;
+mod operation;
+mod policy;
+mod rotation;
 pub mod types;
 
-pub use authorize::{Decision, IdentityPolicyResult, Outcome};
+pub use crate::authz::{Decision, GrantResult, IdentityPolicyResult, Outcome};
 pub use error::{ErrorCode, KmsError, Result};
-pub use grant::{Grant, GrantResult, CONTEXT_OPERATIONS, GRANT_OPERATIONS};
 pub use managed::{default_key_policy, managed_key_policy, MANAGED_SERVICES};
+pub use operation::{KmsRequest, KmsResponse, Operation};
 
-use crate::authz::PolicyDocument;
-use crate::caller::Caller;
-use crate::cloudtrail::{self, CloudTrailEvent};
+use crate::authz::{Caller, Grant, PolicyDocument};
 use crate::env::Env;
+use cloudtrail::CloudTrailEvent;
 use key::KmsKey;
-use serde::{de::DeserializeOwned, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -36,19 +42,13 @@ struct Alias {
     creation_date: u64,
 }
 
-/// The record of one KMS call: what was asked, what came back, why it was allowed or
-/// denied, and the CloudTrail event it left.
+/// What one KMS call left behind besides its response: why it was allowed or denied,
+/// why a decryption failed, and the CloudTrail event it produced.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct KmsCall {
-    /// The operation name, e.g. `Decrypt`.
-    pub operation: String,
-    /// Who called.
-    pub caller: Caller,
-    /// The request as given (it may hold plaintext: show it only in its own step).
-    pub request: Value,
-    /// The response (it may hold plaintext: show it only in its own step), or the error.
-    pub response: std::result::Result<Value, KmsError>,
+pub struct KmsRecord {
+    /// The operation.
+    pub operation: Operation,
     /// The authorization decisions (ReEncrypt has two; a request rejected before
     /// authorization has none).
     pub decisions: Vec<Decision>,
@@ -58,13 +58,6 @@ pub struct KmsCall {
     pub explanation: Option<String>,
     /// The CloudTrail event this call produced.
     pub event: CloudTrailEvent,
-}
-
-impl KmsCall {
-    /// Whether the call succeeded.
-    pub fn is_ok(&self) -> bool {
-        self.response.is_ok()
-    }
 }
 
 /// Per-call state the operations fill in for the record.
@@ -93,15 +86,6 @@ pub struct Kms {
     trail: Vec<CloudTrailEvent>,
     /// Keep CloudTrail events (off for scale runs that only count).
     record_trail: bool,
-}
-
-macro_rules! dispatch {
-    ($self:ident, $env:ident, $caller:ident, $op:ident, $req:ident; $($name:literal => $method:ident),* $(,)?) => {
-        match $op {
-            $($name => $self.invoke_json($name, $env, $caller, $req, Kms::$method),)*
-            other => $self.unknown_operation($env, $caller, other, $req),
-        }
-    };
 }
 
 impl Kms {
@@ -145,84 +129,16 @@ impl Kms {
         self.record_trail = on;
     }
 
-    /// The KMS operations [`Kms::call`] accepts.
-    pub const OPERATIONS: &'static [&'static str] = &[
-        "CreateKey",
-        "DescribeKey",
-        "ListKeys",
-        "CreateAlias",
-        "DeleteAlias",
-        "ListAliases",
-        "Encrypt",
-        "Decrypt",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "ReEncrypt",
-        "EnableKey",
-        "DisableKey",
-        "ScheduleKeyDeletion",
-        "CancelKeyDeletion",
-        "EnableKeyRotation",
-        "DisableKeyRotation",
-        "GetKeyRotationStatus",
-        "RotateKeyOnDemand",
-        "ListKeyRotations",
-        "GetKeyPolicy",
-        "PutKeyPolicy",
-        "CreateGrant",
-        "ListGrants",
-        "RetireGrant",
-        "RevokeGrant",
-    ];
-
-    /// Calls `operation` with a request in the AWS JSON shape.
-    pub fn call(
-        &mut self,
-        env: &mut Env,
-        caller: &Caller,
-        operation: &str,
-        request: &Value,
-    ) -> KmsCall {
-        dispatch!(self, env, caller, operation, request;
-            "CreateKey" => op_create_key,
-            "DescribeKey" => op_describe_key,
-            "ListKeys" => op_list_keys,
-            "CreateAlias" => op_create_alias,
-            "DeleteAlias" => op_delete_alias,
-            "ListAliases" => op_list_aliases,
-            "Encrypt" => op_encrypt,
-            "Decrypt" => op_decrypt,
-            "GenerateDataKey" => op_generate_data_key,
-            "GenerateDataKeyWithoutPlaintext" => op_generate_data_key_without_plaintext,
-            "ReEncrypt" => op_re_encrypt,
-            "EnableKey" => op_enable_key,
-            "DisableKey" => op_disable_key,
-            "ScheduleKeyDeletion" => op_schedule_key_deletion,
-            "CancelKeyDeletion" => op_cancel_key_deletion,
-            "EnableKeyRotation" => op_enable_key_rotation,
-            "DisableKeyRotation" => op_disable_key_rotation,
-            "GetKeyRotationStatus" => op_get_key_rotation_status,
-            "RotateKeyOnDemand" => op_rotate_key_on_demand,
-            "ListKeyRotations" => op_list_key_rotations,
-            "GetKeyPolicy" => op_get_key_policy,
-            "PutKeyPolicy" => op_put_key_policy,
-            "CreateGrant" => op_create_grant,
-            "ListGrants" => op_list_grants,
-            "RetireGrant" => op_retire_grant,
-            "RevokeGrant" => op_revoke_grant,
-        )
-    }
-
-    /// Calls an operation with a typed request; returns the typed response and the record.
+    /// Performs `operation` with a typed request; returns the typed response and the record.
     pub(crate) fn invoke<Req: Serialize, Resp: Serialize>(
         &mut self,
-        operation: &str,
+        operation: Operation,
         env: &mut Env,
         caller: &Caller,
         request: Req,
         op: fn(&mut Kms, &mut OpCtx<'_>, Req) -> Result<Resp>,
-    ) -> (Result<Resp>, KmsCall) {
-        let request_json = serde_json::to_value(&request).unwrap_or(Value::Null);
+    ) -> (Result<Resp>, KmsRecord) {
+        let parameters = cloudtrail::request_parameters(&request);
         self.tick(env);
         let mut ctx = OpCtx {
             env,
@@ -232,10 +148,6 @@ impl Kms {
             explanation: None,
         };
         let result = op(self, &mut ctx, request);
-        let response_json = match &result {
-            Ok(r) => Ok(serde_json::to_value(r).unwrap_or(Value::Null)),
-            Err(e) => Err(e.clone()),
-        };
         let OpCtx {
             env,
             decisions,
@@ -243,135 +155,89 @@ impl Kms {
             explanation,
             ..
         } = ctx;
+        let response_elements = match &result {
+            Ok(r) if operation.records_response() => cloudtrail::response_elements(r),
+            _ => Value::Null,
+        };
         let event = self.record(
             env,
             caller,
             operation,
-            &request_json,
-            &response_json,
+            parameters,
+            response_elements,
+            result.as_ref().err(),
             &resources,
         );
-        let call = KmsCall {
-            operation: operation.to_owned(),
-            caller: caller.clone(),
-            request: request_json,
-            response: response_json,
+        let record = KmsRecord {
+            operation,
             decisions,
             explanation,
             event,
         };
-        (result, call)
+        (result, record)
     }
 
-    fn invoke_json<Req: DeserializeOwned + Serialize, Resp: Serialize>(
-        &mut self,
-        operation: &str,
-        env: &mut Env,
-        caller: &Caller,
-        request: &Value,
-        op: fn(&mut Kms, &mut OpCtx<'_>, Req) -> Result<Resp>,
-    ) -> KmsCall {
-        let request = if request.is_null() {
-            Value::Object(Default::default())
-        } else {
-            request.clone()
-        };
-        match serde_json::from_value::<Req>(request.clone()) {
-            Ok(req) => self.invoke(operation, env, caller, req, op).1,
-            Err(e) => {
-                let err = KmsError::new(
-                    ErrorCode::ValidationException,
-                    format!("The {operation} request is not valid: {e}. Field names and types follow the AWS KMS API reference for {operation}."),
-                );
-                self.failed_before_start(env, caller, operation, request, err)
-            }
-        }
-    }
-
-    fn unknown_operation(
+    /// Records a request that was refused before it could be read (its JSON did not have
+    /// the operation's shape): the CloudTrail event carries the error.
+    pub fn reject(
         &mut self,
         env: &mut Env,
         caller: &Caller,
-        operation: &str,
+        operation: Operation,
         request: &Value,
-    ) -> KmsCall {
-        let err = KmsError::new(
-            ErrorCode::UnknownOperationException,
-            format!(
-                "{operation} is not a KMS operation the playground models. Available: {}.",
-                Self::OPERATIONS.join(", ")
-            ),
+        error: &KmsError,
+    ) -> KmsRecord {
+        let parameters = cloudtrail::request_parameters(request);
+        let event = self.record(
+            env,
+            caller,
+            operation,
+            parameters,
+            Value::Null,
+            Some(error),
+            &[],
         );
-        self.failed_before_start(env, caller, operation, request.clone(), err)
-    }
-
-    fn failed_before_start(
-        &mut self,
-        env: &mut Env,
-        caller: &Caller,
-        operation: &str,
-        request: Value,
-        err: KmsError,
-    ) -> KmsCall {
-        let response = Err(err);
-        let event = self.record(env, caller, operation, &request, &response, &[]);
-        KmsCall {
-            operation: operation.to_owned(),
-            caller: caller.clone(),
-            request,
-            response,
+        KmsRecord {
+            operation,
             decisions: Vec::new(),
             explanation: None,
             event,
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn record(
         &mut self,
         env: &mut Env,
         caller: &Caller,
-        operation: &str,
-        request: &Value,
-        response: &std::result::Result<Value, KmsError>,
+        operation: Operation,
+        request_parameters: Value,
+        response_elements: Value,
+        error: Option<&KmsError>,
         resources: &[String],
     ) -> CloudTrailEvent {
         let (user_identity, ip, agent) = cloudtrail::identity_of(caller);
         let is_service = user_identity.kind == "AWSService";
-        let read_only = matches!(
-            operation,
-            "Encrypt"
-                | "Decrypt"
-                | "GenerateDataKey"
-                | "GenerateDataKeyWithoutPlaintext"
-                | "ReEncrypt"
-                | "DescribeKey"
-                | "ListKeys"
-                | "ListAliases"
-                | "ListGrants"
-                | "GetKeyPolicy"
-                | "GetKeyRotationStatus"
-                | "ListKeyRotations"
-        );
-        let (error_code, error_message) = match response {
-            Ok(_) => (None, None),
-            Err(e) => (Some(e.code.name().to_owned()), Some(e.message.clone())),
+        let (error_code, error_message) = match error {
+            None => (None, None),
+            Some(e) => (Some(e.code.name().to_owned()), Some(e.message.clone())),
         };
         let event = CloudTrailEvent {
             event_version: cloudtrail::EVENT_VERSION.to_owned(),
             user_identity,
             event_time: env.clock.iso8601(),
             event_source: "kms.amazonaws.com".to_owned(),
-            event_name: operation.to_owned(),
+            event_name: operation.name().to_owned(),
             aws_region: self.region.clone(),
             source_ip_address: ip,
             user_agent: agent,
             error_code,
             error_message,
-            request_parameters: cloudtrail::request_parameters(request),
-            response_elements: cloudtrail::response_elements(operation, response.as_ref().ok()),
+            request_parameters,
+            response_elements,
             request_id: env.rng.uuid(),
             event_id: env.rng.uuid(),
-            read_only,
+            read_only: operation.is_read_only(),
             resources: resources
                 .iter()
                 .map(|arn| cloudtrail::Resource {

@@ -98,6 +98,17 @@ pub enum KeyState {
     PendingDeletion,
 }
 
+impl KeyState {
+    /// The AWS name.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyState::Enabled => "Enabled",
+            KeyState::Disabled => "Disabled",
+            KeyState::PendingDeletion => "PendingDeletion",
+        }
+    }
+}
+
 /// `KeyManager`: who manages the key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
@@ -136,17 +147,7 @@ pub struct KeyMetadata {
     pub multi_region: bool,
 }
 
-/// Grant constraints: the encryption context a request must carry for the grant to apply.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct GrantConstraints {
-    /// The request's context must equal this map exactly.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encryption_context_equals: Option<EncryptionContext>,
-    /// Every pair of this map must be in the request's context.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encryption_context_subset: Option<EncryptionContext>,
-}
+pub use crate::authz::GrantConstraints;
 
 macro_rules! request {
     ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty),* $(,)? }) => {

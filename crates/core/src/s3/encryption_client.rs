@@ -1,186 +1,172 @@
 //! The Amazon S3 encryption client, as the mailbox owner runs it to read what SES stored.
 //!
-//! SES writes objects in the S3 encryption client's envelope format (SES developer guide,
-//! *Deliver to S3 bucket action*; the S3 encryption client's metadata format): the body is
-//! `AES/GCM/NoPadding` ciphertext with the 128-bit tag appended, and the user metadata holds
-//! `x-amz-key-v2` (the KMS-encrypted data key, base64), `x-amz-iv` (12-byte IV, base64),
-//! `x-amz-cek-alg`, `x-amz-wrap-alg` (`kms` for the legacy wrapping SES uses, or
-//! `kms+context`), `x-amz-tag-len` (`128`), `x-amz-unencrypted-content-length`, and
-//! `x-amz-matdesc`, the JSON material description. With `kms`, the whole matdesc is the
-//! encryption context given to KMS; with `kms+context` the client adds the reserved pair
-//! `"aws:x-amz-cek-alg": "AES/GCM/NoPadding"` to it.
+//! It fetches the object, reads its [`Envelope`] (the format is in `envelope.rs`), asks KMS
+//! to decrypt the data key with the envelope's encryption context — as the owner, with the
+//! owner's own permissions — and decrypts the body with AES-256-GCM, whose tag proves the
+//! object was not modified after it was written.
 
-use super::S3;
-use crate::caller::Caller;
-use crate::context::EncryptionContext;
-use crate::crypto::{self, NONCE_LEN};
-use crate::trace::{
-    kms_key_artifact, ArtifactKind as K, Location, MaterialAction as A, MaterialEvent as M,
+use super::envelope::Envelope;
+use super::{GetObjectResponse, ObjectRequest, S3Error, S3};
+use crate::authz::Caller;
+use crate::crypto;
+use crate::kms::types::DecryptRequest;
+use crate::kms::{Kms, KmsError};
+use crate::record::{
+    ArtifactId as Id, ArtifactKind as K, Call, Location, MaterialAction as A, MaterialEvent as M,
+    Recorder, Service, ServiceError, Story,
 };
-use crate::wire::{b64, field_bytes, unb64};
-use crate::world::{error, CallResult, Recorder};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use crate::wire::Bytes;
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
-/// Content encryption algorithm of the envelope.
-pub const CEK_ALG: &str = "AES/GCM/NoPadding";
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct GetRequest {
-    bucket: String,
-    key: String,
+crate::service_operations! {
+    /// A typed S3 encryption client request.
+    request S3ecRequest;
+    /// A typed S3 encryption client response.
+    response S3ecResponse;
+    /// Fetches and decrypts an object.
+    GetObject(ObjectRequest) -> DecryptedObject,
 }
 
-/// The KMS encryption context for an object, from its metadata.
-pub fn encryption_context(
-    metadata: &BTreeMap<String, String>,
-) -> Result<EncryptionContext, String> {
-    let matdesc = metadata.get("x-amz-matdesc").ok_or(
-        "the object has no x-amz-matdesc metadata, so it is not an S3 encryption client object",
-    )?;
-    let mut ctx: EncryptionContext = serde_json::from_str(matdesc)
-        .map_err(|e| format!("x-amz-matdesc is not a JSON map of strings: {e}"))?;
-    match metadata.get("x-amz-wrap-alg").map(String::as_str) {
-        Some("kms") => {}
-        Some("kms+context") => {
-            ctx.0
-                .insert("aws:x-amz-cek-alg".to_owned(), CEK_ALG.to_owned());
+/// What the client returns: the decrypted object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DecryptedObject {
+    /// The plaintext, base64.
+    pub body: Bytes,
+    /// The plaintext as text (lossy UTF-8), for reading the mail.
+    pub text: String,
+    /// The plaintext length.
+    pub content_length: usize,
+    /// The object's user metadata (the envelope).
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// Why the client could not give back the plaintext.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum S3ecError {
+    /// Fetching the object failed.
+    #[error(transparent)]
+    S3(#[from] S3Error),
+    /// The object is not a well-formed S3 encryption client object (`InvalidEnvelope`).
+    #[error("{0}")]
+    InvalidEnvelope(String),
+    /// KMS refused to decrypt the data key; its error name is passed on.
+    #[error("The owner could not decrypt the data key of {object}: {}", .error.message)]
+    Kms {
+        /// `bucket/key`.
+        object: String,
+        /// What KMS said.
+        error: KmsError,
+    },
+    /// The body does not decrypt with its data key (`InvalidCiphertext`).
+    #[error("{0}")]
+    InvalidCiphertext(String),
+}
+
+impl ServiceError for S3ecError {
+    fn name(&self) -> &str {
+        match self {
+            S3ecError::S3(e) => e.name(),
+            S3ecError::InvalidEnvelope(_) => "InvalidEnvelope",
+            S3ecError::Kms { error, .. } => error.code.name(),
+            S3ecError::InvalidCiphertext(_) => "InvalidCiphertext",
         }
-        Some(other) => {
-            return Err(format!(
-                "x-amz-wrap-alg {other} is not a KMS wrapping (kms or kms+context)"
-            ))
-        }
-        None => return Err("the object has no x-amz-wrap-alg metadata".to_owned()),
     }
-    Ok(ctx)
 }
 
+const CALL: Call = Call::Service(Service::S3EncryptionClient, "GetObject");
+
+/// Fetches and decrypts an object as `caller`, recording each step. `shown` is the request
+/// as the caller wrote it.
 pub(crate) fn call(
     rec: &mut Recorder<'_>,
     s3: &S3,
     caller: &Caller,
-    operation: &str,
-    request: &Value,
-) -> CallResult {
+    request: S3ecRequest,
+    shown: Option<Value>,
+) -> Result<S3ecResponse, S3ecError> {
+    let S3ecRequest::GetObject(r) = request;
     let actor = format!("S3 encryption client ({})", caller.name());
-    if operation != "GetObject" {
-        let e = error(
-            "UnknownOperationException",
-            format!(
-                "s3ec:{operation} is not modelled; the S3 encryption client here offers GetObject."
-            ),
-        );
+    let result = get_object(rec, s3, caller, &actor, &r, shown.clone());
+    if let Err(e) = &result {
         rec.outcome(
             &actor,
-            &format!("s3ec:{operation}"),
-            request,
-            &Err(e.clone()),
-            operation,
-            String::new(),
-            Vec::new(),
+            CALL,
+            shown,
+            Err::<&(), _>(e),
+            Story::new("GetObject", ""),
         );
-        return Err(e);
     }
-    let r: GetRequest = crate::world::parse_request("InvalidArgument", "s3ec:GetObject", request)?;
-    let fail = |rec: &mut Recorder<'_>, e: crate::trace::ErrorBody| {
-        rec.outcome(
-            &actor,
-            "s3ec:GetObject",
-            request,
-            &Err(e.clone()),
-            "GetObject",
-            String::new(),
-            Vec::new(),
-        );
-        Err(e)
-    };
-    let object = match s3.object(&r.bucket, &r.key) {
-        Ok(o) => o.clone(),
-        Err(e) => return fail(rec, e),
-    };
+    result.map(S3ecResponse::GetObject)
+}
+
+fn get_object(
+    rec: &mut Recorder<'_>,
+    s3: &S3,
+    caller: &Caller,
+    actor: &str,
+    r: &ObjectRequest,
+    shown: Option<Value>,
+) -> Result<DecryptedObject, S3ecError> {
+    let object = s3.object(&r.bucket, &r.key)?.clone();
     let me = Location::CallerMemory {
         principal: caller.name().to_owned(),
     };
     let id = format!("{}/{}", r.bucket, r.key);
+    let fetched = GetObjectResponse {
+        body: None,
+        content_length: object.body.len(),
+        metadata: object.metadata.clone(),
+    };
+    let fetch_shown = rec.display(r);
     rec.outcome(
-        &actor,
-        "s3:GetObject",
-        &json!({"Bucket": r.bucket, "Key": r.key}),
-        &Ok(json!({"ContentLength": object.body.len(), "Metadata": object.metadata})),
-        "Fetch the encrypted object",
-        format!("The owner's S3 encryption client fetches {id}: {} bytes of ciphertext, and the envelope in its metadata.", object.body.len()),
-        vec![M::new(format!("object:{id}"), K::EncryptedMessage, "Encrypted email", A::Read, me.clone(), &object.body)],
+        actor,
+        Call::Service(Service::S3, super::Operation::GetObject.name()),
+        fetch_shown,
+        Ok::<_, &S3Error>(&fetched),
+        Story::new("Fetch the encrypted object", format!("The owner's S3 encryption client fetches {id}: {} bytes of ciphertext, and the envelope in its metadata.", object.body.len()))
+            .with(vec![M::new(Id::Object(id.clone()), K::EncryptedMessage, "Encrypted email", A::Read, me.clone(), &object.body)]),
     );
-    let meta = &object.metadata;
-    let envelope = (|| -> Result<(EncryptionContext, Vec<u8>, [u8; NONCE_LEN]), String> {
-        if meta.get("x-amz-cek-alg").map(String::as_str) != Some(CEK_ALG) {
-            return Err(format!("x-amz-cek-alg must be {CEK_ALG}"));
-        }
-        if meta.get("x-amz-tag-len").map(String::as_str) != Some("128") {
-            return Err("x-amz-tag-len must be 128".to_owned());
-        }
-        let ctx = encryption_context(meta)?;
-        let wrapped = unb64(
-            meta.get("x-amz-key-v2")
-                .ok_or("the object has no x-amz-key-v2 metadata")?,
-        )?;
-        let iv: [u8; NONCE_LEN] = unb64(
-            meta.get("x-amz-iv")
-                .ok_or("the object has no x-amz-iv metadata")?,
-        )?
-        .try_into()
-        .map_err(|_| "x-amz-iv must be 12 bytes")?;
-        Ok((ctx, wrapped, iv))
-    })();
-    let (ctx, wrapped, iv) = match envelope {
-        Ok(v) => v,
-        Err(why) => {
-            return fail(
-                rec,
-                error(
-                    "InvalidEnvelope",
-                    format!("{id} cannot be decrypted by the S3 encryption client: {why}."),
-                ),
-            )
-        }
-    };
+    let envelope = Envelope::from_metadata(&object.metadata).map_err(|why| {
+        S3ecError::InvalidEnvelope(format!(
+            "{id} cannot be decrypted by the S3 encryption client: {why}."
+        ))
+    })?;
+    let ctx = envelope.encryption_context();
     let key_arn = ctx.get("kms_cmk_id").unwrap_or_default().to_owned();
-    let c = rec.kms(
-        &actor,
-        caller,
-        "Decrypt",
-        json!({"CiphertextBlob": b64(&wrapped), "EncryptionContext": ctx}),
-        "Decrypt the data key with KMS",
-        &format!("The client sends the encrypted data key from x-amz-key-v2 to KMS Decrypt, with the whole material description (x-amz-matdesc{}) as encryption context, as {} itself.", if meta.get("x-amz-wrap-alg").map(String::as_str) == Some("kms+context") { " plus aws:x-amz-cek-alg" } else { "" }, caller.name()),
-        Vec::new(),
-    );
-    let resp = match c.response {
-        Ok(v) => v,
-        Err(e) => {
-            return fail(
-                rec,
-                error(
-                    e.code.name(),
-                    format!(
-                        "The owner could not decrypt the data key of {id}: {}",
-                        e.message
-                    ),
-                ),
-            )
-        }
+    let plus = if envelope.wrap == super::envelope::KeyWrap::KmsContext {
+        " plus aws:x-amz-cek-alg"
+    } else {
+        ""
     };
-    let data_key = Zeroizing::new(field_bytes(&resp, "Plaintext"));
-    let kms_key = kms_key_artifact(
-        resp.get("KeyId")
-            .and_then(Value::as_str)
-            .unwrap_or(&key_arn),
-    );
+    let decrypted = rec
+        .kms(
+            actor,
+            caller,
+            Story::new("Decrypt the data key with KMS", format!("The client sends the encrypted data key from x-amz-key-v2 to KMS Decrypt, with the whole material description (x-amz-matdesc{plus}) as encryption context, as {} itself.", caller.name())),
+            DecryptRequest {
+                ciphertext_blob: Bytes(envelope.encrypted_key.clone()),
+                encryption_context: Some(ctx),
+                ..Default::default()
+            },
+            Kms::decrypt,
+        )
+        .map_err(|error| S3ecError::Kms {
+            object: id.clone(),
+            error,
+        })?;
+    let data_key = decrypted.plaintext.0;
+    let kms_key = Id::kms_key(if decrypted.key_id.is_empty() {
+        &key_arn
+    } else {
+        &decrypted.key_id
+    });
+    let data_key_id = Id::DataKey(id.clone());
     rec.attach([M::new(
-        format!("data-key:{id}"),
+        data_key_id.clone(),
         K::DataKey,
         "Data key",
         A::Unwrapped,
@@ -192,29 +178,31 @@ pub(crate) fn call(
     let plain = key
         .ok()
         .map(Zeroizing::new)
-        .and_then(|k| crypto::open(&k, &iv, &[], &object.body).ok());
-    let Some(plain) = plain else {
-        return fail(rec, error("InvalidCiphertext", format!("{id}: the object body does not decrypt with its data key; it was modified after SES wrote it.")));
-    };
+        .and_then(|k| crypto::open(&k, &envelope.iv, &[], &object.body).ok())
+        .ok_or_else(|| {
+            S3ecError::InvalidCiphertext(format!("{id}: the object body does not decrypt with its data key; it was modified after SES wrote it."))
+        })?;
     let text = String::from_utf8_lossy(&plain).into_owned();
     let subject = text
         .lines()
         .find_map(|l| l.strip_prefix("Subject: "))
         .unwrap_or_default()
         .to_owned();
-    let response =
-        json!({"Body": b64(&plain), "Text": text, "ContentLength": plain.len(), "Metadata": meta});
+    let response = DecryptedObject {
+        body: Bytes(plain.to_vec()),
+        text,
+        content_length: plain.len(),
+        metadata: object.metadata.clone(),
+    };
     rec.outcome(
-        &actor,
-        "s3ec:GetObject",
-        request,
-        &Ok(response.clone()),
-        "Decrypt the email",
-        "The client decrypts the email with the data key (AES-256-GCM; the tag checks it was not modified) and erases the data key.".to_owned(),
-        vec![
-            M::new(format!("email:{id}"), K::Message, format!("Email \"{subject}\""), A::Unwrapped, me.clone(), &plain).under(format!("data-key:{id}"), "AES-256-GCM").preview(subject),
-            M::new(format!("data-key:{id}"), K::DataKey, "Data key", A::Erased, me, &data_key),
-        ],
+        actor,
+        CALL,
+        shown,
+        Ok::<_, &S3ecError>(&response),
+        Story::new("Decrypt the email", "The client decrypts the email with the data key (AES-256-GCM; the tag checks it was not modified) and erases the data key.").with(vec![
+            M::new(Id::Email(id), K::Message, format!("Email \"{subject}\""), A::Unwrapped, me.clone(), &plain).under(data_key_id.clone(), "AES-256-GCM").preview(subject),
+            M::new(data_key_id, K::DataKey, "Data key", A::Erased, me, &data_key),
+        ]),
     );
     Ok(response)
 }

@@ -31,12 +31,9 @@ mod run;
 pub use builtin::{builtin, builtins, Builtin};
 pub use run::{run, Expectation, RunResult, Session, StepResult, Stopped};
 
+use crate::authz::Caller;
 use crate::authz::{parse_policy, PolicyDocument, PolicyKind};
-use crate::caller::Caller;
-use crate::kms::Kms;
-use crate::s3::S3;
-use crate::ses::Ses;
-use crate::workmail::WorkMail;
+use crate::world::Target;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -96,7 +93,7 @@ pub struct ScenarioStep {
     /// Its id, for references.
     pub id: Option<String>,
     /// `service:Operation`.
-    pub call: String,
+    pub call: Target,
     /// Who acts.
     pub actor: Actor,
     /// The request, with `${...}` references unresolved.
@@ -157,37 +154,6 @@ fn depth(v: &Value) -> usize {
         }
     }
     max
-}
-
-fn known_call(call: &str) -> Result<(), String> {
-    let Some((service, op)) = call.split_once(':') else {
-        return Err(format!(
-            "\"{call}\" is not of the form service:Operation, e.g. kms:Encrypt"
-        ));
-    };
-    let ops: &[&str] = match service {
-        "kms" => Kms::OPERATIONS,
-        "workmail" => WorkMail::OPERATIONS,
-        "ses" => Ses::OPERATIONS,
-        "s3" => S3::OPERATIONS,
-        "s3ec" => &["GetObject"],
-        "clock" => &["Advance"],
-        "trail" => &["LookupEvents"],
-        "tamper" => &["FlipByte"],
-        other => {
-            return Err(format!(
-                "unknown service \"{other}\"; use kms, workmail, ses, s3, s3ec, clock or trail"
-            ))
-        }
-    };
-    if ops.contains(&op) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{service} has no operation \"{op}\"; available: {}",
-            ops.join(", ")
-        ))
-    }
 }
 
 /// The `${...}` references in a value, with their JSON paths.
@@ -275,7 +241,7 @@ pub(crate) fn parse_step(
     }
     let call = string_field(so, "call", &path)?
         .ok_or_else(|| err(format!("{path}.call"), "missing: e.g. \"kms:Encrypt\""))?;
-    known_call(call).map_err(|m| err(format!("{path}.call"), m))?;
+    let target = Target::parse(call).map_err(|m| err(format!("{path}.call"), m))?;
     let actor = match so.get("as") {
         None | Some(Value::Null) => Actor::Root,
         Some(Value::String(name)) => {
@@ -389,7 +355,7 @@ pub(crate) fn parse_step(
     };
     Ok(ScenarioStep {
         id,
-        call: call.to_owned(),
+        call: target,
         actor,
         request,
         expect,
@@ -493,8 +459,7 @@ impl Scenario {
                 let arn = string_field(d, "arn", &path)?.ok_or_else(|| {
                     err(format!("{path}.arn"), "missing: the principal's IAM ARN")
                 })?;
-                if !(arn.starts_with("arn:aws:iam::") && crate::caller::arn_account(arn).is_some())
-                {
+                if !(arn.starts_with("arn:aws:iam::") && crate::authz::arn_account(arn).is_some()) {
                     return Err(err(
                         format!("{path}.arn"),
                         "expected an IAM ARN such as arn:aws:iam::111122223333:role/Name",

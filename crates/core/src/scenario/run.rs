@@ -1,10 +1,11 @@
 //! Running a scenario against a fresh world.
 
 use super::{Expect, Scenario, ScenarioStep};
-use crate::cloudtrail::CloudTrailEvent;
-use crate::kms::Decision;
+use crate::authz::Decision;
+use crate::kms::cloudtrail::CloudTrailEvent;
+use crate::kms::Operation as KmsOperation;
 use crate::trace::{ErrorBody, Trace};
-use crate::world::{CallResult, World};
+use crate::world::{CallResult, Target, World};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -211,10 +212,34 @@ fn contains(actual: &Value, expected: &Value, path: &str) -> Result<(), String> 
     }
 }
 
+/// The plaintexts an expectation names (`"Plaintext": <base64>` anywhere in it): the
+/// scenario's author knows them, so they are the user's data, not key material.
+fn expected_plaintexts(v: &Value, out: &mut Vec<Vec<u8>>) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                match x {
+                    Value::String(s) if k == "Plaintext" => {
+                        if let Ok(bytes) = crate::wire::unb64(s) {
+                            out.push(bytes);
+                        }
+                    }
+                    other => expected_plaintexts(other, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| expected_plaintexts(x, out)),
+        _ => {}
+    }
+}
+
 /// A scenario may write a key policy (`Policy` of kms:CreateKey and kms:PutKeyPolicy) as a
 /// JSON object for readability; the AWS API takes it as text, so it is sent as its JSON text.
-fn policy_as_text(call: &str, mut request: Value) -> Value {
-    if matches!(call, "kms:CreateKey" | "kms:PutKeyPolicy") {
+fn policy_as_text(call: Target, mut request: Value) -> Value {
+    if matches!(
+        call,
+        Target::Kms(KmsOperation::CreateKey | KmsOperation::PutKeyPolicy)
+    ) {
         if let Some(p) = request.get_mut("Policy") {
             if p.is_object() {
                 *p = Value::String(serde_json::to_string_pretty(p).unwrap_or_default());
@@ -339,9 +364,9 @@ impl Session {
             });
         self.world.record_note(
             "Experiment",
-            "tamper:FlipByte",
+            Target::TamperFlipByte.call(),
             request,
-            &outcome,
+            outcome.as_ref(),
             "A ciphertext is modified",
             format!("One bit of {target} is flipped before it is used again, as if it were altered in transit or at rest."),
         );
@@ -354,14 +379,28 @@ impl Session {
         self.next += 1;
         self.world.set_action(i);
         let first = self.world.trace.steps.len();
+        if let Some(Expect::Ok(fields)) = &step.expect {
+            let mut known = Vec::new();
+            if let Ok(fields) = resolve(fields, &self.responses) {
+                expected_plaintexts(&fields, &mut known);
+            }
+            for bytes in known {
+                self.world.note_user_plaintext(&bytes);
+            }
+        }
         let outcome = match resolve(&step.request, &self.responses) {
-            Ok(request) if step.call == "tamper:FlipByte" && request.get("Response").is_some() => {
+            Ok(request)
+                if step.call == Target::TamperFlipByte && request.get("Response").is_some() =>
+            {
                 self.flip_response(&request)
             }
             Ok(request) => {
                 let caller = self.scenario.caller(&step.actor);
-                self.world
-                    .call(&step.call, &caller, &policy_as_text(&step.call, request))
+                self.world.call(
+                    &step.call.call().to_string(),
+                    &caller,
+                    &policy_as_text(step.call, request),
+                )
             }
             Err(message) => Err(ErrorBody {
                 code: "ScenarioReferenceError".to_owned(),
@@ -408,8 +447,8 @@ impl Session {
         }
         StepResult {
             id: step.id.clone(),
-            call: step.call.clone(),
-            ok: outcome.as_ref().ok().map(|v| self.world.redact(v)),
+            call: step.call.call().to_string(),
+            ok: outcome.as_ref().ok().cloned(),
             error: outcome.as_ref().err().cloned(),
             decision,
             expectation,

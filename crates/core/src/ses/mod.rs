@@ -15,27 +15,35 @@
 //! and `aws:SourceArn` (the receipt rule) set, so a key policy can defend against the
 //! confused deputy.
 
-use crate::caller::Caller;
-use crate::crypto::{self, NONCE_LEN};
-use crate::s3::encryption_client::CEK_ALG;
-use crate::s3::{Object, S3};
-use crate::trace::{
-    kms_key_artifact, ArtifactKind as K, ErrorBody, Location, MaterialAction as A,
-    MaterialEvent as M,
-};
-use crate::wire::{b64, field_bytes};
-use crate::world::{error, parse_request, CallResult, Recorder};
+mod error;
+mod shapes;
 
-/// The service's error name for a request it cannot read.
-const INVALID_PARAMETER: &str = "InvalidParameterValue";
+pub use error::SesError;
+pub use shapes::*;
+
+use crate::authz::Caller;
+use crate::context::EncryptionContext;
+use crate::crypto::{self, NONCE_LEN};
+use crate::kms::types::{DataKeySpec, GenerateDataKeyRequest};
+use crate::kms::Kms;
+use crate::record::{
+    ArtifactId as Id, ArtifactKind as K, Call, Location, MaterialAction as A, MaterialEvent as M,
+    Recorder, Service, Story,
+};
+use crate::s3::envelope::{Envelope, KeyWrap};
+use crate::s3::{Object, PutObjectRequest, S3};
+use crate::wire::Bytes;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
 const ACTOR: &str = "Amazon SES";
 /// The SES service principal.
 pub const SES_PRINCIPAL: &str = "ses.amazonaws.com";
+
+/// Results of SES operations.
+pub type Result<T> = std::result::Result<T, SesError>;
 
 /// `S3Action` of a receipt rule (SES API reference).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,30 +101,6 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct RuleSetRequest {
-    rule_set_name: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct CreateRuleRequest {
-    rule_set_name: String,
-    rule: ReceiptRule,
-    #[serde(default)]
-    after: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct ReceiveRequest {
-    from: String,
-    to: String,
-    subject: String,
-    body: String,
-}
-
 /// Amazon SES receiving for one account and Region.
 #[derive(Debug)]
 pub struct Ses {
@@ -161,15 +145,6 @@ impl Ses {
         }
     }
 
-    /// The operations [`Ses::call`] accepts.
-    pub const OPERATIONS: &'static [&'static str] = &[
-        "CreateReceiptRuleSet",
-        "CreateReceiptRule",
-        "SetActiveReceiptRuleSet",
-        "DescribeReceiptRule",
-        "ReceiveEmail",
-    ];
-
     fn rule_arn(&self, set: &str, rule: &str) -> String {
         format!(
             "arn:aws:ses:{}:{}:receipt-rule-set/{set}:receipt-rule/{rule}",
@@ -177,112 +152,98 @@ impl Ses {
         )
     }
 
+    /// Performs one SES operation and records it. `shown` is the request as the caller
+    /// wrote it, for the trace.
     pub(crate) fn call(
         &mut self,
         rec: &mut Recorder<'_>,
         s3: &mut S3,
         _sender: &Caller,
-        operation: &str,
-        request: &Value,
-    ) -> CallResult {
-        let call = format!("ses:{operation}");
-        let result = match operation {
-            "CreateReceiptRuleSet" => {
-                parse_request::<RuleSetRequest>("InvalidParameterValue", &call, request).and_then(
-                    |r| match self.rule_sets.entry(r.rule_set_name) {
-                        std::collections::btree_map::Entry::Occupied(e) => Err(error(
-                            "AlreadyExistsException",
-                            format!("Rule set {} already exists.", e.key()),
-                        )),
-                        std::collections::btree_map::Entry::Vacant(e) => {
-                            e.insert(Vec::new());
-                            Ok(json!({}))
-                        }
-                    },
-                )
-            }
-            "SetActiveReceiptRuleSet" => {
-                parse_request::<RuleSetRequest>("InvalidParameterValue", &call, request).and_then(
-                    |r| {
-                        if self.rule_sets.contains_key(&r.rule_set_name) {
-                            self.active = Some(r.rule_set_name);
-                            Ok(json!({}))
-                        } else {
-                            Err(error(
-                                "RuleSetDoesNotExistException",
-                                format!(
-                            "Rule set {} does not exist. Create it with CreateReceiptRuleSet.",
-                            r.rule_set_name
-                        ),
-                            ))
-                        }
-                    },
-                )
-            }
-            "CreateReceiptRule" => {
-                parse_request::<CreateRuleRequest>("InvalidParameterValue", &call, request)
-                    .and_then(|r| self.create_rule(s3, r))
-            }
-            "DescribeReceiptRule" => {
-                #[derive(Deserialize)]
-                #[serde(rename_all = "PascalCase", deny_unknown_fields)]
-                struct D {
-                    rule_set_name: String,
-                    rule_name: String,
+        request: SesRequest,
+        shown: Option<Value>,
+    ) -> Result<SesResponse> {
+        let operation = request.operation();
+        let call = Call::Service(Service::Ses, operation.name());
+        let (result, sentence) = match request {
+            SesRequest::ReceiveEmail(r) => {
+                let result = self.receive(rec, s3, r, shown.clone());
+                if let Err(e) = &result {
+                    rec.outcome(
+                        ACTOR,
+                        call,
+                        shown,
+                        Err::<&(), _>(e),
+                        Story::new(operation.name(), ""),
+                    );
                 }
-                parse_request::<D>(INVALID_PARAMETER, &call, request).and_then(|d| {
-                    self.rule_sets
-                        .get(&d.rule_set_name)
-                        .and_then(|s| s.iter().find(|r| r.name == d.rule_name))
-                        .map(|r| json!({"Rule": r}))
-                        .ok_or_else(|| {
-                            error(
-                                "RuleDoesNotExistException",
-                                format!(
-                                    "Rule {} does not exist in {}.",
-                                    d.rule_name, d.rule_set_name
-                                ),
-                            )
-                        })
-                })
+                return result.map(SesResponse::ReceiveEmail);
             }
-            "ReceiveEmail" => {
-                let r = parse_request::<ReceiveRequest>("InvalidParameterValue", &call, request)?;
-                return self.receive(rec, s3, r, request);
-            }
-            other => Err(error(
-                "UnknownOperationException",
-                format!(
-                    "ses:{other} is not modelled. Available: {}.",
-                    Self::OPERATIONS.join(", ")
-                ),
-            )),
-        };
-        let sentence = match operation {
-            "CreateReceiptRuleSet" => {
-                "A receipt rule set now exists (inactive until SetActiveReceiptRuleSet).".to_owned()
-            }
-            "SetActiveReceiptRuleSet" => {
-                "SES now applies this rule set to incoming mail.".to_owned()
-            }
-            "CreateReceiptRule" => {
-                "The rule is stored; SES will apply it to matching mail.".to_owned()
-            }
-            _ => "SES answered.".to_owned(),
+            SesRequest::CreateReceiptRuleSet(r) => (
+                self.create_rule_set(r)
+                    .map(SesResponse::CreateReceiptRuleSet),
+                "A receipt rule set now exists (inactive until SetActiveReceiptRuleSet).",
+            ),
+            SesRequest::SetActiveReceiptRuleSet(r) => (
+                self.set_active(r).map(SesResponse::SetActiveReceiptRuleSet),
+                "SES now applies this rule set to incoming mail.",
+            ),
+            SesRequest::CreateReceiptRule(r) => (
+                self.create_rule(s3, r).map(SesResponse::CreateReceiptRule),
+                "The rule is stored; SES will apply it to matching mail.",
+            ),
+            SesRequest::DescribeReceiptRule(r) => (
+                self.describe_rule(r).map(SesResponse::DescribeReceiptRule),
+                "SES answered.",
+            ),
         };
         rec.outcome(
             ACTOR,
-            &call,
-            request,
-            &result,
-            operation,
-            sentence,
-            Vec::new(),
+            call,
+            shown,
+            result.as_ref(),
+            Story::new(operation.name(), sentence),
         );
         result
     }
 
-    fn create_rule(&mut self, s3: &S3, r: CreateRuleRequest) -> CallResult {
+    fn create_rule_set(&mut self, r: RuleSetRequest) -> Result<Empty> {
+        match self.rule_sets.entry(r.rule_set_name) {
+            std::collections::btree_map::Entry::Occupied(e) => Err(SesError::AlreadyExists(
+                format!("Rule set {} already exists.", e.key()),
+            )),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(Vec::new());
+                Ok(Empty {})
+            }
+        }
+    }
+
+    fn set_active(&mut self, r: RuleSetRequest) -> Result<Empty> {
+        if self.rule_sets.contains_key(&r.rule_set_name) {
+            self.active = Some(r.rule_set_name);
+            Ok(Empty {})
+        } else {
+            Err(SesError::RuleSetDoesNotExist(format!(
+                "Rule set {} does not exist. Create it with CreateReceiptRuleSet.",
+                r.rule_set_name
+            )))
+        }
+    }
+
+    fn describe_rule(&self, d: DescribeRuleRequest) -> Result<DescribeRuleResponse> {
+        self.rule_sets
+            .get(&d.rule_set_name)
+            .and_then(|s| s.iter().find(|r| r.name == d.rule_name))
+            .map(|r| DescribeRuleResponse { rule: r.clone() })
+            .ok_or_else(|| {
+                SesError::RuleDoesNotExist(format!(
+                    "Rule {} does not exist in {}.",
+                    d.rule_name, d.rule_set_name
+                ))
+            })
+    }
+
+    fn create_rule(&mut self, s3: &S3, r: CreateRuleRequest) -> Result<Empty> {
         let name_ok = !r.rule.name.is_empty()
             && r.rule.name.len() <= 64
             && r.rule
@@ -290,82 +251,56 @@ impl Ses {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
         if !name_ok {
-            return Err(error(
-                "InvalidParameterValue",
-                "Rule names are 1–64 letters, digits, dots, underscores and hyphens.",
+            return Err(SesError::InvalidParameterValue(
+                "Rule names are 1–64 letters, digits, dots, underscores and hyphens.".to_owned(),
             ));
         }
         let Some(set) = self.rule_sets.get_mut(&r.rule_set_name) else {
-            return Err(error(
-                "RuleSetDoesNotExistException",
-                format!(
-                    "Rule set {} does not exist. Create it with CreateReceiptRuleSet.",
-                    r.rule_set_name
-                ),
-            ));
+            return Err(SesError::RuleSetDoesNotExist(format!(
+                "Rule set {} does not exist. Create it with CreateReceiptRuleSet.",
+                r.rule_set_name
+            )));
         };
         if set.iter().any(|x| x.name == r.rule.name) {
-            return Err(error(
-                "AlreadyExistsException",
-                format!(
-                    "Rule {} already exists in {}.",
-                    r.rule.name, r.rule_set_name
-                ),
-            ));
+            return Err(SesError::AlreadyExists(format!(
+                "Rule {} already exists in {}.",
+                r.rule.name, r.rule_set_name
+            )));
         }
         for a in &r.rule.actions {
             // SES checks that it can write to the bucket when the rule is created.
             if !s3.has_bucket(&a.s3_action.bucket_name) {
-                return Err(error(
-                    "InvalidS3ConfigurationException",
-                    format!(
-                        "Could not write to bucket: {}. Create the bucket first.",
-                        a.s3_action.bucket_name
-                    ),
-                ));
+                return Err(SesError::InvalidS3Configuration(format!(
+                    "Could not write to bucket: {}. Create the bucket first.",
+                    a.s3_action.bucket_name
+                )));
             }
         }
         let pos = match &r.after {
             Some(after) => match set.iter().position(|x| &x.name == after) {
                 Some(i) => i + 1,
                 None => {
-                    return Err(error(
-                        "RuleDoesNotExistException",
-                        format!(
-                            "Rule {after} (After) does not exist in {}.",
-                            r.rule_set_name
-                        ),
-                    ))
+                    return Err(SesError::RuleDoesNotExist(format!(
+                        "Rule {after} (After) does not exist in {}.",
+                        r.rule_set_name
+                    )))
                 }
             },
             None => 0,
         };
         set.insert(pos, r.rule);
-        Ok(json!({}))
+        Ok(Empty {})
     }
 
     fn receive(
         &mut self,
         rec: &mut Recorder<'_>,
         s3: &mut S3,
-        r: ReceiveRequest,
-        request: &Value,
-    ) -> CallResult {
-        let call = "ses:ReceiveEmail";
-        let fail = |rec: &mut Recorder<'_>, e: ErrorBody| {
-            rec.outcome(
-                ACTOR,
-                call,
-                request,
-                &Err(e.clone()),
-                "ReceiveEmail",
-                String::new(),
-                Vec::new(),
-            );
-            Err(e)
-        };
+        r: ReceiveEmailRequest,
+        shown: Option<Value>,
+    ) -> Result<ReceiveEmailResponse> {
         let Some(set_name) = self.active.clone() else {
-            return fail(rec, error("NoActiveRuleSet", "No receipt rule set is active, so SES rejects the mail. Create one and call SetActiveReceiptRuleSet."));
+            return Err(SesError::NoActiveRuleSet("No receipt rule set is active, so SES rejects the mail. Create one and call SetActiveReceiptRuleSet.".to_owned()));
         };
         let rules = self.rule_sets.get(&set_name).cloned().unwrap_or_default();
         let Some(rule) = rules
@@ -373,16 +308,10 @@ impl Ses {
             .find(|x| x.enabled && matches_recipient(x, &r.to))
             .cloned()
         else {
-            return fail(
-                rec,
-                error(
-                    "NoMatchingRule",
-                    format!(
-                        "No enabled rule in {set_name} matches {}; SES does not accept the mail.",
-                        r.to
-                    ),
-                ),
-            );
+            return Err(SesError::NoMatchingRule(format!(
+                "No enabled rule in {set_name} matches {}; SES does not accept the mail.",
+                r.to
+            )));
         };
         let message_id = inbound_message_id(&mut rec.env.rng);
         let mime = Zeroizing::new(
@@ -391,12 +320,13 @@ impl Ses {
         let memory = Location::ServiceMemory {
             service: ACTOR.to_owned(),
         };
+        let email = Id::Email(message_id.clone());
+        let email_label = format!("Email \"{}\"", r.subject);
         rec.note(
             ACTOR,
             None,
-            "Mail arrives",
-            format!("SES receives a {}-byte message for {}; rule {} of the active rule set {set_name} matches it.", mime.len(), r.to, rule.name),
-            vec![M::new(format!("email:{message_id}"), K::Message, format!("Email \"{}\"", r.subject), A::Generated, memory.clone(), &mime).preview(r.subject.clone())],
+            Story::new("Mail arrives", format!("SES receives a {}-byte message for {}; rule {} of the active rule set {set_name} matches it.", mime.len(), r.to, rule.name))
+                .with(vec![M::new(email.clone(), K::Message, email_label.clone(), A::Generated, memory.clone(), &mime).preview(r.subject.clone())]),
         );
         let mut stored = Vec::new();
         for action in &rule.actions {
@@ -406,153 +336,183 @@ impl Ses {
                 a.object_key_prefix.clone().unwrap_or_default()
             );
             let Some(key_arn) = a.kms_key_arn.clone() else {
-                if let Err(e) = s3.put(
+                s3.put(
                     &a.bucket_name,
                     &object_key,
                     Object {
                         body: mime.to_vec(),
                         metadata: BTreeMap::new(),
                     },
-                ) {
-                    return fail(rec, e);
-                }
-                rec.note(ACTOR, Some("s3:PutObject"), "Store the mail unencrypted", format!("The rule has no KMS key, so SES writes the mail to {}/{object_key} in plaintext.", a.bucket_name), Vec::new());
-                stored.push(json!({"Bucket": a.bucket_name, "Key": object_key}));
+                )?;
+                rec.note(
+                    ACTOR,
+                    Some(Call::Service(Service::S3, crate::s3::Operation::PutObject.name())),
+                    Story::new("Store the mail unencrypted", format!("The rule has no KMS key, so SES writes the mail to {}/{object_key} in plaintext.", a.bucket_name)),
+                );
+                stored.push(StoredObject {
+                    bucket: a.bucket_name.clone(),
+                    key: object_key,
+                });
                 continue;
             };
-            let matdesc: BTreeMap<String, String> = [
-                ("aws:ses:message-id".to_owned(), message_id.clone()),
-                ("aws:ses:rule-name".to_owned(), rule.name.clone()),
-                ("aws:ses:source-account".to_owned(), self.account.clone()),
-                ("kms_cmk_id".to_owned(), key_arn.clone()),
-            ]
-            .into();
-            let ses = Caller::service(SES_PRINCIPAL).on_behalf_of(
-                Some(self.account.clone()),
-                Some(self.rule_arn(&set_name, &rule.name)),
-            );
-            let c = rec.kms(
-                ACTOR,
-                &ses,
-                "GenerateDataKey",
-                json!({"KeyId": key_arn, "KeySpec": "AES_256", "EncryptionContext": matdesc}),
-                "Get a unique data key from KMS",
-                &format!("SES asks KMS for a unique 256-bit data key under {key_arn}, with the encryption context naming the account, the rule and the message (the S3 encryption client's material description)."),
-                Vec::new(),
-            );
-            let resp = match c.response {
-                Ok(v) => v,
-                Err(e) => {
-                    return fail(rec, error(e.code.name(), format!("The S3 action of rule {} failed, so the mail was not stored: SES's GenerateDataKey was refused: {}", rule.name, e.message)));
-                }
-            };
-            let kms_key = kms_key_artifact(
-                resp.get("KeyId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
-            );
-            let data_key = Zeroizing::new(field_bytes(&resp, "Plaintext"));
-            let wrapped = field_bytes(&resp, "CiphertextBlob");
-            let id = format!("{}/{object_key}", a.bucket_name);
-            rec.attach([
-                M::new(
-                    format!("data-key:{id}"),
-                    K::DataKey,
-                    "Data key",
-                    A::Generated,
-                    memory.clone(),
-                    &data_key,
-                )
-                .under(kms_key.clone(), "AES-256-GCM"),
-                M::new(
-                    format!("data-key-ct:{id}"),
-                    K::WrappedKey,
-                    "Encrypted data key",
-                    A::Wrapped,
-                    memory.clone(),
-                    &wrapped,
-                )
-                .under(kms_key.clone(), "AES-256-GCM"),
-            ]);
-            let key: [u8; 32] = match data_key.as_slice().try_into() {
-                Ok(k) => k,
-                Err(_) => {
-                    return fail(
-                        rec,
-                        error(
-                            "InternalFailure",
-                            "KMS returned a data key of the wrong length.",
-                        ),
-                    )
-                }
-            };
-            let key = Zeroizing::new(key);
-            let iv: [u8; NONCE_LEN] = rec.env.rng.bytes();
-            let body = crypto::seal(&key, &iv, &[], &mime);
-            rec.note(
-                ACTOR,
-                None,
-                "Encrypt the mail, drop the data key",
-                "SES encrypts the mail with the plaintext data key (AES/GCM/NoPadding, 128-bit tag) and drops the plaintext data key from memory at once.".to_owned(),
-                vec![
-                    M::new(format!("object:{id}"), K::EncryptedMessage, "Encrypted email", A::Wrapped, memory.clone(), &body).under(format!("data-key:{id}"), "AES-256-GCM"),
-                    M::new(format!("data-key:{id}"), K::DataKey, "Data key", A::Erased, memory.clone(), &data_key),
-                ],
-            );
-            let metadata: BTreeMap<String, String> = [
-                ("x-amz-key-v2", b64(&wrapped)),
-                ("x-amz-iv", b64(&iv)),
-                ("x-amz-cek-alg", CEK_ALG.to_owned()),
-                ("x-amz-wrap-alg", "kms".to_owned()),
-                ("x-amz-tag-len", "128".to_owned()),
-                ("x-amz-unencrypted-content-length", mime.len().to_string()),
-                (
-                    "x-amz-matdesc",
-                    serde_json::to_string(&matdesc).unwrap_or_default(),
-                ),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
-            if let Err(e) = s3.put(
-                &a.bucket_name,
+            stored.push(self.store_encrypted(
+                rec,
+                s3,
+                &set_name,
+                &rule,
+                a,
+                &key_arn,
                 &object_key,
-                Object {
-                    body: body.clone(),
-                    metadata: metadata.clone(),
-                },
-            ) {
-                return fail(rec, e);
-            }
-            let s3_loc = Location::S3 {
-                bucket: a.bucket_name.clone(),
-            };
-            rec.outcome(
-                ACTOR,
-                "s3:PutObject",
-                &json!({"Bucket": a.bucket_name, "Key": object_key, "Metadata": metadata}),
-                &Ok(json!({})),
-                "Write the encrypted mail to S3",
-                format!("SES writes the encrypted mail to {id}, with the encrypted data key and the envelope in the object's metadata (x-amz-key-v2, x-amz-iv, x-amz-matdesc, ...)."),
-                vec![
-                    M::new(format!("object:{id}"), K::EncryptedMessage, "Encrypted email", A::Stored, s3_loc.clone(), &body).under(format!("data-key:{id}"), "AES-256-GCM"),
-                    M::new(format!("data-key-ct:{id}"), K::WrappedKey, "Encrypted data key (x-amz-key-v2)", A::Stored, s3_loc, &wrapped).under(kms_key, "AES-256-GCM"),
-                    M::new(format!("object:{id}"), K::EncryptedMessage, "Encrypted email", A::Erased, memory.clone(), &body),
-                    M::new(format!("data-key-ct:{id}"), K::WrappedKey, "Encrypted data key", A::Erased, memory.clone(), &wrapped),
-                ],
-            );
-            stored.push(json!({"Bucket": a.bucket_name, "Key": object_key}));
+                &message_id,
+                &mime,
+            )?);
         }
-        let response = json!({"MessageId": message_id, "RuleName": rule.name, "Stored": stored});
+        let response = ReceiveEmailResponse {
+            message_id,
+            rule_name: rule.name.clone(),
+            stored,
+        };
         rec.outcome(
             ACTOR,
-            call,
-            request,
-            &Ok(response.clone()),
-            "Mail handled",
-            "SES has finished with the mail. It kept no key and cannot decrypt what it stored: only a principal allowed to call KMS Decrypt with this context can.".to_owned(),
-            vec![M::new(format!("email:{message_id}"), K::Message, format!("Email \"{}\"", r.subject), A::Erased, memory, &mime)],
+            Call::Service(Service::Ses, Operation::ReceiveEmail.name()),
+            shown,
+            Ok::<_, &SesError>(&response),
+            Story::new("Mail handled", "SES has finished with the mail. It kept no key and cannot decrypt what it stored: only a principal allowed to call KMS Decrypt with this context can.")
+                .with(vec![M::new(email, K::Message, email_label, A::Erased, memory, &mime)]),
         );
         Ok(response)
+    }
+
+    /// One S3 action with a KMS key: GenerateDataKey, encrypt, drop the data key, write the
+    /// object in the S3 encryption client's envelope.
+    #[allow(clippy::too_many_arguments)]
+    fn store_encrypted(
+        &self,
+        rec: &mut Recorder<'_>,
+        s3: &mut S3,
+        set_name: &str,
+        rule: &ReceiptRule,
+        a: &S3Action,
+        key_arn: &str,
+        object_key: &str,
+        message_id: &str,
+        mime: &[u8],
+    ) -> Result<StoredObject> {
+        let memory = Location::ServiceMemory {
+            service: ACTOR.to_owned(),
+        };
+        let matdesc = EncryptionContext::from_pairs([
+            ("aws:ses:message-id", message_id),
+            ("aws:ses:rule-name", rule.name.as_str()),
+            ("aws:ses:source-account", self.account.as_str()),
+            ("kms_cmk_id", key_arn),
+        ]);
+        let ses = Caller::service(SES_PRINCIPAL).on_behalf_of(
+            Some(self.account.clone()),
+            Some(self.rule_arn(set_name, &rule.name)),
+        );
+        let generated = rec
+            .kms(
+                ACTOR,
+                &ses,
+                Story::new("Get a unique data key from KMS", format!("SES asks KMS for a unique 256-bit data key under {key_arn}, with the encryption context naming the account, the rule and the message (the S3 encryption client's material description).")),
+                GenerateDataKeyRequest {
+                    key_id: key_arn.to_owned(),
+                    key_spec: Some(DataKeySpec::AES_256),
+                    encryption_context: Some(matdesc.clone()),
+                    ..Default::default()
+                },
+                Kms::generate_data_key,
+            )
+            .map_err(|error| SesError::Kms {
+                rule: rule.name.clone(),
+                error,
+            })?;
+        let kms_key = Id::kms_key(&generated.key_id);
+        let data_key = generated
+            .plaintext
+            .map(|p| p.0)
+            .unwrap_or_else(|| Zeroizing::new(Vec::new()));
+        let wrapped = generated.ciphertext_blob.0;
+        let id = format!("{}/{object_key}", a.bucket_name);
+        let data_key_id = Id::DataKey(id.clone());
+        let wrapped_id = Id::EncryptedDataKey(id.clone());
+        let object_id = Id::Object(id.clone());
+        rec.attach([
+            M::new(
+                data_key_id.clone(),
+                K::DataKey,
+                "Data key",
+                A::Generated,
+                memory.clone(),
+                &data_key,
+            )
+            .under(kms_key.clone(), "AES-256-GCM"),
+            M::new(
+                wrapped_id.clone(),
+                K::WrappedKey,
+                "Encrypted data key",
+                A::Wrapped,
+                memory.clone(),
+                &wrapped,
+            )
+            .under(kms_key.clone(), "AES-256-GCM"),
+        ]);
+        let key: [u8; 32] = data_key.as_slice().try_into().map_err(|_| {
+            SesError::InternalFailure("KMS returned a data key of the wrong length.".to_owned())
+        })?;
+        let key = Zeroizing::new(key);
+        let iv: [u8; NONCE_LEN] = rec.env.rng.bytes();
+        let body = crypto::seal(&key, &iv, &[], mime);
+        rec.note(
+            ACTOR,
+            None,
+            Story::new("Encrypt the mail, drop the data key", "SES encrypts the mail with the plaintext data key (AES/GCM/NoPadding, 128-bit tag) and drops the plaintext data key from memory at once.").with(vec![
+                M::new(object_id.clone(), K::EncryptedMessage, "Encrypted email", A::Wrapped, memory.clone(), &body).under(data_key_id.clone(), "AES-256-GCM"),
+                M::new(data_key_id.clone(), K::DataKey, "Data key", A::Erased, memory.clone(), &data_key),
+            ]),
+        );
+        let metadata = Envelope {
+            encrypted_key: wrapped.clone(),
+            iv,
+            material_description: matdesc,
+            wrap: KeyWrap::Kms,
+            unencrypted_length: mime.len(),
+        }
+        .to_metadata();
+        let put = PutObjectRequest {
+            bucket: a.bucket_name.clone(),
+            key: object_key.to_owned(),
+            body: Bytes(body.clone()),
+            metadata: metadata.clone(),
+        };
+        s3.put(
+            &a.bucket_name,
+            object_key,
+            Object {
+                body: body.clone(),
+                metadata,
+            },
+        )?;
+        let s3_loc = Location::S3 {
+            bucket: a.bucket_name.clone(),
+        };
+        let put_shown = rec.display(&put);
+        rec.outcome(
+            ACTOR,
+            Call::Service(Service::S3, crate::s3::Operation::PutObject.name()),
+            put_shown,
+            Ok::<_, &SesError>(&crate::s3::Empty {}),
+            Story::new("Write the encrypted mail to S3", format!("SES writes the encrypted mail to {id}, with the encrypted data key and the envelope in the object's metadata (x-amz-key-v2, x-amz-iv, x-amz-matdesc, ...).")).with(vec![
+                M::new(object_id.clone(), K::EncryptedMessage, "Encrypted email", A::Stored, s3_loc.clone(), &body).under(data_key_id, "AES-256-GCM"),
+                M::new(wrapped_id.clone(), K::WrappedKey, "Encrypted data key (x-amz-key-v2)", A::Stored, s3_loc, &wrapped).under(kms_key, "AES-256-GCM"),
+                M::new(object_id, K::EncryptedMessage, "Encrypted email", A::Erased, memory.clone(), &body),
+                M::new(wrapped_id, K::WrappedKey, "Encrypted data key", A::Erased, memory, &wrapped),
+            ]),
+        );
+        Ok(StoredObject {
+            bucket: a.bucket_name.clone(),
+            key: object_key.to_owned(),
+        })
     }
 }

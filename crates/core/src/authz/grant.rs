@@ -8,9 +8,8 @@
 //! to about five minutes unless the caller passes the grant token, which the playground
 //! therefore accepts and validates but does not need.
 
-use super::types::{GrantConstraints, GrantListEntry};
 use crate::context::EncryptionContext;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Grant operations AWS accepts in `CreateGrant.Operations` (API reference, *CreateGrant*).
 pub const GRANT_OPERATIONS: &[&str] = &[
@@ -58,6 +57,18 @@ pub const RSA_ENCRYPT_OPERATIONS: &[&str] = &[
     "RetireGrant",
     "DescribeKey",
 ];
+
+/// Grant constraints: the encryption context a request must carry for the grant to apply.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct GrantConstraints {
+    /// The request's context must equal this map exactly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption_context_equals: Option<EncryptionContext>,
+    /// Every pair of this map must be in the request's context.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption_context_subset: Option<EncryptionContext>,
+}
 
 /// A grant as KMS stores it.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,21 +121,6 @@ pub struct GrantResult {
 }
 
 impl Grant {
-    /// The ListGrants form.
-    pub fn list_entry(&self, key_id: &str) -> GrantListEntry {
-        GrantListEntry {
-            key_id: key_id.to_owned(),
-            grant_id: self.grant_id.clone(),
-            name: self.name.clone(),
-            creation_date: self.creation_date,
-            grantee_principal: self.grantee_principal.clone(),
-            retiring_principal: self.retiring_principal.clone(),
-            issuing_account: format!("arn:aws:iam::{}:root", self.issuing_account),
-            operations: self.operations.clone(),
-            constraints: self.constraints.clone(),
-        }
-    }
-
     /// Whether this grant allows `caller_name` to perform `operation` with `context`
     /// (`None` for operations that take no context).
     pub fn evaluate(

@@ -12,12 +12,11 @@
 //! Operations on no key (CreateKey, ListKeys, ListAliases) are authorized by IAM policies
 //! alone, on resource `*`; the account root is always allowed them.
 
+use super::caller::Caller;
+use super::context::RequestContext;
+use super::eval::{evaluate, PolicyEvaluation, PrincipalMatch, StatementResult};
 use super::grant::{Grant, GrantResult};
-use crate::authz::{
-    evaluate, CallerPrincipal, Effect, PolicyDocument, PolicyEvaluation, PolicyKind,
-    PrincipalMatch, RequestContext,
-};
-use crate::caller::Caller;
+use super::policy::{Effect, PolicyDocument, PolicyKind};
 use crate::context::EncryptionContext;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -76,55 +75,24 @@ impl Decision {
     }
 }
 
-/// What KMS knows about a request for authorization.
-pub(crate) struct AuthRequest<'a> {
+/// A request to authorize: who calls, the request context the evaluator sees (built by
+/// the service: KMS sets its condition keys in `kms::condition_keys`), and what grants
+/// are checked against.
+pub struct AuthRequest<'a> {
+    /// Who calls.
     pub caller: &'a Caller,
-    /// The operation, e.g. `Decrypt` (the action is `kms:` + operation; ReEncrypt passes
-    /// `ReEncryptFrom` / `ReEncryptTo`).
-    pub operation: &'a str,
-    /// The key ARN, `None` for operations on no key.
-    pub key_arn: Option<&'a str>,
-    pub key_account: &'a str,
-    /// The encryption context of the request (for CreateGrant: of its constraints).
-    pub context: Option<&'a EncryptionContext>,
-    /// Further condition keys (kms:GrantOperations, kms:KeySpec, ...).
-    pub extra: Vec<(String, Vec<String>)>,
+    /// Principal, action, resource and condition keys.
+    pub context: RequestContext,
+    /// The operation as grants name it (`Decrypt`, `ReEncryptFrom`, ...).
+    pub grant_operation: &'a str,
+    /// The account that owns the resource (IAM policies count only for its principals).
+    pub resource_account: &'a str,
+    /// The encryption context grant constraints are checked against (for CreateGrant: of
+    /// its constraints); `None` for operations that take none.
+    pub encryption_context: Option<&'a EncryptionContext>,
 }
 
-/// Builds the request context with the condition keys KMS sets.
-fn request_context(req: &AuthRequest<'_>) -> RequestContext {
-    let resource = req.key_arn.unwrap_or("*");
-    let mut ctx = RequestContext::new(
-        req.caller.principal.clone(),
-        &format!("kms:{}", req.operation),
-        resource,
-    );
-    if let CallerPrincipal::Iam { arn, account } = &req.caller.principal {
-        ctx = ctx
-            .with("kms:CallerAccount", account)
-            .with("aws:PrincipalArn", arn)
-            .with("aws:PrincipalAccount", account);
-    }
-    if let Some(via) = &req.caller.via_service {
-        ctx = ctx.with("kms:ViaService", via);
-    }
-    if let Some(a) = &req.caller.source_account {
-        ctx = ctx.with("aws:SourceAccount", a);
-    }
-    if let Some(a) = &req.caller.source_arn {
-        ctx = ctx.with("aws:SourceArn", a);
-    }
-    if let Some(c) = req.context {
-        ctx = ctx.with_encryption_context(&c.0);
-    }
-    for (k, vs) in &req.extra {
-        let refs: Vec<&str> = vs.iter().map(String::as_str).collect();
-        ctx = ctx.with_values(k, &refs);
-    }
-    ctx
-}
-
-fn statement_label(s: &crate::authz::StatementResult) -> String {
+fn statement_label(s: &StatementResult) -> String {
     match &s.sid {
         Some(sid) => format!("statement \"{sid}\""),
         None => format!("statement #{}", s.index + 1),
@@ -132,40 +100,39 @@ fn statement_label(s: &crate::authz::StatementResult) -> String {
 }
 
 /// Decides a request.
-pub(crate) fn decide(
+pub fn decide(
     req: &AuthRequest<'_>,
     key_policy: Option<&PolicyDocument>,
     identity_policies: &[PolicyDocument],
     grants: &[&Grant],
 ) -> Decision {
-    let ctx = request_context(req);
+    let ctx = &req.context;
     let principal = req.caller.name().to_owned();
-    let action = format!("kms:{}", req.operation);
-    let resource = req.key_arn.unwrap_or("*").to_owned();
-    let key_eval = key_policy.map(|p| evaluate(p, PolicyKind::Resource, &ctx));
+    let action = ctx.action.clone();
+    let key_arn = (ctx.resource != "*").then_some(ctx.resource.as_str());
+    let resource = ctx.resource.clone();
+    let key_eval = key_policy.map(|p| evaluate(p, PolicyKind::Resource, ctx));
 
     // IAM policies count only for IAM principals of the key's own account.
-    let same_account = req.caller.account() == Some(req.key_account);
+    let same_account = req.caller.account() == Some(req.resource_account);
     let identity: Vec<IdentityPolicyResult> = if same_account && !req.caller.is_root() {
         identity_policies
             .iter()
             .enumerate()
             .map(|(i, p)| IdentityPolicyResult {
                 name: format!("IAM policy #{}", i + 1),
-                evaluation: evaluate(p, PolicyKind::Identity, &ctx),
+                evaluation: evaluate(p, PolicyKind::Identity, ctx),
             })
             .collect()
     } else {
         Vec::new()
     };
-    let context_for_grants = req.context;
     let grant_results: Vec<GrantResult> = grants
         .iter()
-        .map(|g| g.evaluate(&principal, req.operation, context_for_grants))
+        .map(|g| g.evaluate(&principal, req.grant_operation, req.encryption_context))
         .collect();
 
-    let key_name = req
-        .key_arn
+    let key_name = key_arn
         .map(|a| format!("key {a}"))
         .unwrap_or_else(|| "resource *".to_owned());
     let make = |outcome: Outcome, reason: String| Decision {

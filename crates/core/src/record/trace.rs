@@ -7,9 +7,11 @@
 //! the CloudTrail view, the CLI and the tests. Secret bytes are never in a trace: material
 //! events carry only lengths for secrets, and hex for public artifacts.
 
-use crate::cloudtrail::CloudTrailEvent;
-use crate::kms::Decision;
-use serde::{Deserialize, Serialize};
+use super::artifact::ArtifactId;
+use crate::authz::Decision;
+use crate::kms::cloudtrail::CloudTrailEvent;
+use crate::kms::{KmsError, Operation};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 /// Where a piece of key material or data lives (a trust boundary in the diagram).
@@ -58,14 +60,6 @@ impl Location {
             Location::CallerMemory { principal } => format!("Caller: {principal}"),
         }
     }
-}
-
-/// The artifact id of a KMS key, from its key id or key ARN: `kms-key:<key id>`.
-pub fn kms_key_artifact(key_id_or_arn: &str) -> String {
-    format!(
-        "kms-key:{}",
-        key_id_or_arn.rsplit('/').next().unwrap_or(key_id_or_arn)
-    )
 }
 
 /// What kind of thing an artifact is (one shape per kind in the diagram).
@@ -140,11 +134,11 @@ pub enum MaterialAction {
 }
 
 /// One thing that happened to one artifact in a step.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MaterialEvent {
     /// Stable id of the artifact across the trace, e.g. `mailbox-key:alice@example.com`.
-    pub artifact: String,
+    pub artifact: ArtifactId,
     /// Its kind.
     pub kind: ArtifactKind,
     /// A human label, e.g. `Mailbox key (alice@example.com)`.
@@ -155,7 +149,7 @@ pub struct MaterialEvent {
     pub location: Location,
     /// The artifact whose key encrypts or decrypts it, for wraps and unwraps.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub under: Option<String>,
+    pub under: Option<ArtifactId>,
     /// The algorithm of a wrap or unwrap, e.g. `AES-256-GCM`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
@@ -172,7 +166,7 @@ pub struct MaterialEvent {
 impl MaterialEvent {
     /// An event; `bytes` are recorded as hex only if the kind is not secret.
     pub fn new(
-        artifact: impl Into<String>,
+        artifact: ArtifactId,
         kind: ArtifactKind,
         label: impl Into<String>,
         action: MaterialAction,
@@ -180,7 +174,7 @@ impl MaterialEvent {
         bytes: &[u8],
     ) -> Self {
         MaterialEvent {
-            artifact: artifact.into(),
+            artifact,
             kind,
             label: label.into(),
             action,
@@ -197,8 +191,8 @@ impl MaterialEvent {
         }
     }
     /// Sets the wrapping key and algorithm.
-    pub fn under(mut self, key: impl Into<String>, algorithm: &str) -> Self {
-        self.under = Some(key.into());
+    pub fn under(mut self, key: ArtifactId, algorithm: &str) -> Self {
+        self.under = Some(key);
         self.algorithm = Some(algorithm.to_owned());
         self
     }
@@ -219,12 +213,81 @@ pub struct ErrorBody {
     pub message: String,
 }
 
-impl From<&crate::kms::KmsError> for ErrorBody {
-    fn from(e: &crate::kms::KmsError) -> Self {
+impl From<&KmsError> for ErrorBody {
+    fn from(e: &KmsError) -> Self {
         ErrorBody {
             code: e.code.name().to_owned(),
             message: e.message.clone(),
         }
+    }
+}
+
+/// A service a step calls, besides KMS (whose operations are [`Operation`]s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Service {
+    /// Amazon WorkMail (`workmail:`).
+    WorkMail,
+    /// Amazon SES (`ses:`).
+    Ses,
+    /// Amazon S3 (`s3:`).
+    S3,
+    /// The Amazon S3 encryption client, the owner's own code (`s3ec:`).
+    S3EncryptionClient,
+    /// The virtual clock (`clock:`).
+    Clock,
+    /// Tampering with stored or returned data (`tamper:`).
+    Tamper,
+    /// CloudTrail's event history (`trail:`).
+    Trail,
+}
+
+impl Service {
+    /// The prefix of its calls in scenarios and the trace, e.g. `workmail`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Service::WorkMail => "workmail",
+            Service::Ses => "ses",
+            Service::S3 => "s3",
+            Service::S3EncryptionClient => "s3ec",
+            Service::Clock => "clock",
+            Service::Tamper => "tamper",
+            Service::Trail => "trail",
+        }
+    }
+}
+
+/// What a step called: a KMS operation, or an operation of another service (named by
+/// that service's operation enum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Call {
+    /// `kms:<Operation>`.
+    Kms(Operation),
+    /// `<service>:<Operation>`.
+    Service(Service, &'static str),
+}
+
+impl Call {
+    /// The KMS operation, if it is one.
+    pub fn kms(self) -> Option<Operation> {
+        match self {
+            Call::Kms(op) => Some(op),
+            Call::Service(..) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Call::Kms(op) => write!(f, "kms:{}", op.name()),
+            Call::Service(service, op) => write!(f, "{}:{op}", service.prefix()),
+        }
+    }
+}
+
+impl Serialize for Call {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -240,7 +303,7 @@ pub struct Step {
     pub actor: String,
     /// The call made in this step, e.g. `kms:Decrypt`, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub call: Option<String>,
+    pub call: Option<Call>,
     /// A short title.
     pub title: String,
     /// One plain-English sentence of what happened.
@@ -325,7 +388,7 @@ impl Trace {
     /// Appends a step (or only counts it in summary mode).
     pub fn push(&mut self, mut step: Step) {
         self.summary.steps += 1;
-        if step.call.as_deref().is_some_and(|c| c.starts_with("kms:")) {
+        if step.call.and_then(Call::kms).is_some() {
             self.summary.kms_calls += 1;
             if step.failed() {
                 self.summary.kms_failures += 1;

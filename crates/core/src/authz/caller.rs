@@ -8,7 +8,7 @@
 //! carries `aws:SourceAccount` / `aws:SourceArn` for the resource it acts for (IAM User
 //! Guide, *The confused deputy problem*).
 
-use crate::authz::CallerPrincipal;
+use super::context::CallerPrincipal;
 use serde::Serialize;
 
 /// The principal, and the service (if any) it calls through.

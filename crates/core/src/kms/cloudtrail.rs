@@ -9,8 +9,8 @@
 //! `errorMessage`. Plaintext, data keys and ciphertext blobs are never recorded: AWS
 //! documents that the plaintext and ciphertext are "not recorded in the log".
 
+use crate::authz::Caller;
 use crate::authz::CallerPrincipal;
-use crate::caller::Caller;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -135,7 +135,7 @@ pub fn identity_of(caller: &Caller) -> (UserIdentity, String, String) {
 /// `AROA...` for roles; the account id for root).
 fn principal_id(arn: &str) -> String {
     if arn.ends_with(":root") {
-        return crate::caller::arn_account(arn)
+        return crate::authz::arn_account(arn)
             .unwrap_or_default()
             .to_owned();
     }
@@ -153,14 +153,15 @@ fn principal_id(arn: &str) -> String {
 }
 
 /// `requestParameters`: the request's members with lower-camel-case names, minus the ones
-/// AWS never records (plaintext, ciphertext, policy text).
-pub fn request_parameters(request: &Value) -> Value {
-    match request {
-        Value::Object(map) => {
+/// AWS never records (plaintext, ciphertext, policy text). Secrets serialize redacted
+/// (the default [`crate::wire::SecretView`]), so they never reach a `Value` at all.
+pub fn request_parameters<T: Serialize + ?Sized>(request: &T) -> Value {
+    match serde_json::to_value(request) {
+        Ok(Value::Object(map)) => {
             let out: Map<String, Value> = map
-                .iter()
+                .into_iter()
                 .filter(|(k, _)| !NEVER_RECORDED.contains(&k.as_str()))
-                .map(|(k, v)| (lower_camel(k), v.clone()))
+                .map(|(k, v)| (lower_camel(&k), v))
                 .collect();
             if out.is_empty() {
                 Value::Null
@@ -172,27 +173,13 @@ pub fn request_parameters(request: &Value) -> Value {
     }
 }
 
-/// `responseElements`: null for the cryptographic operations (as in the seeds' samples),
-/// otherwise the response with lower-camel-case names (recursively), minus secrets.
-pub fn response_elements(operation: &str, response: Option<&Value>) -> Value {
-    const NULL_RESPONSE: &[&str] = &[
-        "Encrypt",
-        "Decrypt",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "ReEncrypt",
-        "DescribeKey",
-        "ListKeys",
-        "ListAliases",
-        "ListGrants",
-        "GetKeyPolicy",
-        "GetKeyRotationStatus",
-        "ListKeyRotations",
-    ];
-    match response {
-        Some(v) if !NULL_RESPONSE.contains(&operation) => camel_keys(v),
-        _ => Value::Null,
-    }
+/// `responseElements` of an operation whose response CloudTrail records (see
+/// `Operation::records_response`): the response with lower-camel-case names
+/// (recursively), minus secrets.
+pub fn response_elements<T: Serialize + ?Sized>(response: &T) -> Value {
+    serde_json::to_value(response)
+        .map(|v| camel_keys(&v))
+        .unwrap_or(Value::Null)
 }
 
 fn camel_keys(v: &Value) -> Value {

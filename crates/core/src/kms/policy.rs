@@ -1,0 +1,115 @@
+//! Key policies: reading, replacing, and AWS's policy lockout safety check.
+
+use super::condition_keys::request_context;
+use super::error::{ErrorCode, KmsError, Result};
+use super::lookup::require;
+use super::types::*;
+use super::{Kms, OpCtx};
+use crate::authz::{
+    decide, parse_policy, AuthRequest, CallerPrincipal, Decision, Outcome, PolicyDocument,
+    PolicyKind,
+};
+
+/// Maximum key policy size (API reference, *PutKeyPolicy*: 32768 characters).
+pub const MAX_POLICY_LEN: usize = 32_768;
+
+impl Kms {
+    pub(super) fn parse_key_policy(&self, text: &str) -> Result<PolicyDocument> {
+        if text.len() > MAX_POLICY_LEN {
+            return Err(KmsError::validation(
+                "policy",
+                "Member must have length less than or equal to 32768",
+            ));
+        }
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            KmsError::new(
+                ErrorCode::MalformedPolicyDocumentException,
+                format!("The key policy is not valid JSON: {e}."),
+            )
+        })?;
+        parse_policy(&value, PolicyKind::Resource).map_err(|e| {
+            KmsError::new(
+                ErrorCode::MalformedPolicyDocumentException,
+                format!("The key policy is not valid: {e}"),
+            )
+        })
+    }
+
+    /// AWS's policy lockout safety check: the new policy must let the caller make a later
+    /// PutKeyPolicy request (API reference, *PutKeyPolicy*, `BypassPolicyLockoutSafetyCheck`).
+    pub(super) fn lockout_check(&self, ctx: &OpCtx<'_>, policy: &PolicyDocument) -> Result<()> {
+        let identity = match &ctx.caller.principal {
+            CallerPrincipal::Iam { arn, .. } => self.iam.get(arn).map(Vec::as_slice).unwrap_or(&[]),
+            CallerPrincipal::Service { .. } => &[],
+        };
+        let probe_arn = format!(
+            "arn:aws:kms:{}:{}:key/lockout-check",
+            self.region, self.account
+        );
+        let req = AuthRequest {
+            caller: ctx.caller,
+            context: request_context(
+                ctx.caller,
+                "PutKeyPolicy",
+                Some(&probe_arn),
+                None,
+                Vec::new(),
+            ),
+            grant_operation: "PutKeyPolicy",
+            resource_account: &self.account,
+            encryption_context: None,
+        };
+        let d: Decision = decide(&req, Some(policy), identity, &[]);
+        if d.outcome == Outcome::Allowed {
+            Ok(())
+        } else {
+            Err(KmsError::new(
+                ErrorCode::MalformedPolicyDocumentException,
+                format!("The new key policy will not allow you to update the key policy in the future: {} Add a statement allowing kms:PutKeyPolicy to {} (or the account root), or set BypassPolicyLockoutSafetyCheck.", d.reason, ctx.caller.name()),
+            ))
+        }
+    }
+
+    pub(super) fn op_get_key_policy(
+        &mut self,
+        ctx: &mut OpCtx<'_>,
+        req: GetKeyPolicyRequest,
+    ) -> Result<GetKeyPolicyResponse> {
+        check_policy_name(req.policy_name.as_deref())?;
+        let uuid = self.resolve(ctx.env, &req.key_id, false)?;
+        self.authorize(ctx, "GetKeyPolicy", Some(&uuid), None, Vec::new())?;
+        Ok(GetKeyPolicyResponse {
+            policy: self.key(&uuid)?.policy_text.clone(),
+            policy_name: "default".to_owned(),
+        })
+    }
+
+    pub(super) fn op_put_key_policy(
+        &mut self,
+        ctx: &mut OpCtx<'_>,
+        req: PutKeyPolicyRequest,
+    ) -> Result<super::types::Empty> {
+        check_policy_name(req.policy_name.as_deref())?;
+        require("policy", &req.policy)?;
+        let uuid = self.customer_key_for(ctx, &req.key_id, "PutKeyPolicy")?;
+        let policy = self.parse_key_policy(&req.policy)?;
+        if !req.bypass_policy_lockout_safety_check {
+            self.lockout_check(ctx, &policy)?;
+        }
+        let key = self.key_mut(&uuid)?;
+        Self::require_not_pending_deletion(key)?;
+        key.policy = policy;
+        key.policy_text = req.policy;
+        Ok(super::types::Empty {})
+    }
+}
+
+pub(super) fn check_policy_name(name: Option<&str>) -> Result<()> {
+    match name {
+        None | Some("default") => Ok(()),
+        Some(other) => Err(KmsError::new(
+            ErrorCode::NotFoundException,
+            format!("Policy name {other} does not exist; the only key policy name is \"default\"."),
+        )),
+    }
+}
