@@ -1,7 +1,12 @@
 //! Engine benchmarks, run by `cargo xtask bench` (release build): the simulation's cost
-//! through its public request API — authorization and CloudTrail on — next to bare
-//! AES-256-GCM on the same sizes, in the same process, as medians with min–max over
-//! repeated batches; and a WorkMail organization at scale.
+//! through its typed request API — the one the services use, authorization and CloudTrail
+//! on — next to bare AES-256-GCM on the same sizes, in the same process; the same call
+//! through the JSON edge (a scenario step, the JavaScript API); and a WorkMail
+//! organization at scale.
+//!
+//! The machines are shared and noisy, so the engine and its floor are measured in
+//! alternating batches and compared batch by batch: the ratio reported is the median of
+//! the per-batch ratios, with the medians (and min–max) of each side beside it.
 //!
 //! Prints one JSON object on stdout. `--quick` shrinks the scale run (for tests).
 
@@ -16,35 +21,49 @@ use serde_json::{json, Value};
 use std::hint::black_box;
 use std::time::Instant;
 
-const BATCHES: usize = 15;
+const BATCHES: usize = 21;
 
-/// Runs `f` `iters` times per batch over several batches; returns ns/op median, min, max.
-fn measure(iters: usize, mut f: impl FnMut()) -> (f64, f64, f64) {
-    // Warm-up.
-    for _ in 0..iters.min(100) {
+/// ns/op of `iters` calls of `f`.
+fn batch(iters: usize, f: &mut impl FnMut()) -> f64 {
+    let t = Instant::now();
+    for _ in 0..iters {
         f();
     }
-    let mut per_op: Vec<f64> = (0..BATCHES)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..iters {
-                f();
-            }
-            t.elapsed().as_nanos() as f64 / iters as f64
-        })
-        .collect();
-    per_op.sort_by(|a, b| a.total_cmp(b));
-    (per_op[BATCHES / 2], per_op[0], per_op[BATCHES - 1])
+    t.elapsed().as_nanos() as f64 / iters as f64
 }
 
-fn row(name: &str, engine: (f64, f64, f64), floor: (f64, f64, f64)) -> Value {
+fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    (v[v.len() / 2], v[0], v[v.len() - 1])
+}
+
+/// Measures `engine` and `floor` in alternating batches (after a warm-up of one batch
+/// each, which also grows the heap to its working size) and returns one JSON row.
+fn compare(
+    name: &str,
+    engine_iters: usize,
+    mut engine: impl FnMut(),
+    floor_iters: usize,
+    mut floor: impl FnMut(),
+) -> Value {
+    batch(engine_iters, &mut engine);
+    batch(floor_iters, &mut floor);
+    let (mut e, mut f, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..BATCHES {
+        let engine_ns = batch(engine_iters, &mut engine);
+        let floor_ns = batch(floor_iters, &mut floor);
+        ratios.push(engine_ns / floor_ns);
+        e.push(engine_ns);
+        f.push(floor_ns);
+    }
+    let (engine, floor, ratio) = (median(e), median(f), median(ratios));
     json!({
         "name": name,
         "engine_ns_per_op": engine.0, "engine_min": engine.1, "engine_max": engine.2,
         "engine_ops_per_s": 1e9 / engine.0,
         "aes_gcm_ns_per_op": floor.0, "aes_gcm_min": floor.1, "aes_gcm_max": floor.2,
         "aes_gcm_ops_per_s": 1e9 / floor.0,
-        "ratio": engine.0 / floor.0,
+        "ratio": ratio.0, "ratio_min": ratio.1, "ratio_max": ratio.2,
     })
 }
 
@@ -65,17 +84,18 @@ fn bench_context() -> EncryptionContext {
     EncryptionContext::from_pairs([("purpose", "bench")])
 }
 
-fn aes_floor(size: usize, roundtrip: bool) -> (f64, f64, f64) {
+/// One AES-256-GCM seal (and, for a round trip, open) of `size` bytes: the floor.
+fn aes(size: usize, roundtrip: bool) -> impl FnMut() {
     let key = [7u8; 32];
     let nonce = [9u8; 12];
     let data = vec![1u8; size];
-    measure(2000, || {
+    move || {
         let ct = crypto::seal(black_box(&key), &nonce, b"aad", black_box(&data));
         if roundtrip {
             black_box(crypto::open(&key, &nonce, b"aad", &ct).ok());
         }
         black_box(ct);
-    })
+    }
 }
 
 /// A WorkMail organization created by the admin of `s` (the workmail-basics scenario).
@@ -107,8 +127,7 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let mut rows = Vec::new();
 
-    // GenerateDataKey (32-byte key) vs one AES-GCM seal of 32 bytes, through the typed
-    // request API services use (authorization and CloudTrail on).
+    // GenerateDataKey (32-byte key) vs one AES-GCM seal of 32 bytes.
     let (mut kms, mut env, admin, key) = kms_setup();
     let req = GenerateDataKeyRequest {
         key_id: key.clone(),
@@ -116,65 +135,70 @@ fn main() {
         encryption_context: Some(bench_context()),
         ..Default::default()
     };
-    let e = measure(300, || {
-        black_box(kms.generate_data_key(&mut env, &admin, req.clone()).0.ok());
-    });
-    rows.push(row("GenerateDataKey", e, aes_floor(32, false)));
+    rows.push(compare(
+        "GenerateDataKey",
+        300,
+        || {
+            black_box(kms.generate_data_key(&mut env, &admin, req.clone()).0.ok());
+        },
+        2000,
+        aes(32, false),
+    ));
 
     for size in [32usize, 1024] {
         let (mut kms, mut env, admin, key) = kms_setup();
         let plaintext = vec![0x41u8; size];
-        let e = measure(150, || {
-            let (enc, _) = kms.encrypt(
-                &mut env,
-                &admin,
-                EncryptRequest {
-                    key_id: key.clone(),
-                    plaintext: Secret::new(plaintext.clone()),
-                    encryption_context: Some(bench_context()),
-                    ..Default::default()
-                },
-            );
-            let blob = enc.map(|r| r.ciphertext_blob).unwrap_or_default();
-            let (dec, _) = kms.decrypt(
-                &mut env,
-                &admin,
-                DecryptRequest {
-                    ciphertext_blob: blob,
-                    encryption_context: Some(bench_context()),
-                    ..Default::default()
-                },
-            );
-            black_box(dec.ok());
-        });
-        rows.push(row(
+        rows.push(compare(
             &format!("Encrypt+Decrypt {size} B"),
-            e,
-            aes_floor(size, true),
+            150,
+            || {
+                let (enc, _) = kms.encrypt(
+                    &mut env,
+                    &admin,
+                    EncryptRequest {
+                        key_id: key.clone(),
+                        plaintext: Secret::new(plaintext.clone()),
+                        encryption_context: Some(bench_context()),
+                        ..Default::default()
+                    },
+                );
+                let blob = enc.map(|r| r.ciphertext_blob).unwrap_or_default();
+                let (dec, _) = kms.decrypt(
+                    &mut env,
+                    &admin,
+                    DecryptRequest {
+                        ciphertext_blob: blob,
+                        encryption_context: Some(bench_context()),
+                        ..Default::default()
+                    },
+                );
+                black_box(dec.ok());
+            },
+            2000,
+            aes(size, true),
         ));
     }
 
-    // The JSON edge (a scenario step, the JavaScript API): the same GenerateDataKey parsed
-    // from JSON and answered as JSON.
+    // The JSON edge: the same GenerateDataKey parsed from JSON and answered as JSON.
     let (mut kms, mut env, admin, key) = kms_setup();
     let json_req =
         json!({"KeyId": key, "KeySpec": "AES_256", "EncryptionContext": {"purpose": "bench"}});
-    let e = measure(300, || {
-        let parsed = KmsRequest::parse(Operation::GenerateDataKey, &json_req);
-        if let Ok(request) = parsed {
-            let (result, record) = kms.execute(&mut env, &admin, request);
-            black_box(result.map(|r| serde_json::to_value(&r)).ok());
-            black_box(record);
-        }
-    });
-    rows.push(row(
+    rows.push(compare(
         "GenerateDataKey (JSON in and out)",
-        e,
-        aes_floor(32, false),
+        300,
+        || {
+            if let Ok(request) = KmsRequest::parse(Operation::GenerateDataKey, &json_req) {
+                let (result, record) = kms.execute(&mut env, &admin, request);
+                black_box(result.map(|r| serde_json::to_value(&r)).ok());
+                black_box(record);
+            }
+        },
+        2000,
+        aes(32, false),
     ));
 
-    // WorkMail deliver + read (cache warm after the first read) vs the two AES-GCM
-    // round trips a message costs (message + message key).
+    // WorkMail deliver + read (cache warm after the first read) vs the two AES-GCM round
+    // trips a message costs (message + message key).
     let scenario = Scenario::parse(
         kmsplay_core::scenario::builtin("workmail-basics")
             .map(|b| b.source)
@@ -201,24 +225,28 @@ fn main() {
         );
         let root = Caller::root("111122223333");
         let world = &mut world;
-        let e = measure(100, || {
-            let id = world
-                .call("workmail:DeliverMessage", &root, &json!({"OrganizationId": org, "Mailbox": "alice@example.com", "Subject": "bench", "Body": "x".repeat(1024)}))
-                .ok()
-                .and_then(|v| v.get("MessageId").cloned())
-                .unwrap_or(Value::Null);
-            black_box(world.call("workmail:ReadMessage", &root, &json!({"OrganizationId": org, "Mailbox": "alice@example.com", "MessageId": id, "Client": "bench"})).ok());
-        });
         let key = [7u8; 32];
         let nonce = [9u8; 12];
         let body = vec![1u8; 1024 + 32];
-        let f = measure(2000, || {
-            let ct = crypto::seal(&key, &nonce, b"id", black_box(&body));
-            let wk = crypto::seal(&key, &nonce, b"id", &key);
-            black_box(crypto::open(&key, &nonce, b"id", &wk).ok());
-            black_box(crypto::open(&key, &nonce, b"id", &ct).ok());
-        });
-        rows.push(row("WorkMail deliver+read 1 KiB", e, f));
+        rows.push(compare(
+            "WorkMail deliver+read 1 KiB",
+            100,
+            || {
+                let id = world
+                    .call("workmail:DeliverMessage", &root, &json!({"OrganizationId": org, "Mailbox": "alice@example.com", "Subject": "bench", "Body": "x".repeat(1024)}))
+                    .ok()
+                    .and_then(|v| v.get("MessageId").cloned())
+                    .unwrap_or(Value::Null);
+                black_box(world.call("workmail:ReadMessage", &root, &json!({"OrganizationId": org, "Mailbox": "alice@example.com", "MessageId": id, "Client": "bench"})).ok());
+            },
+            2000,
+            || {
+                let ct = crypto::seal(&key, &nonce, b"id", black_box(&body));
+                let wk = crypto::seal(&key, &nonce, b"id", &key);
+                black_box(crypto::open(&key, &nonce, b"id", &wk).ok());
+                black_box(crypto::open(&key, &nonce, b"id", &ct).ok());
+            },
+        ));
     }
 
     // Scale: an organization of many mailboxes, messages delivered and read back, with the

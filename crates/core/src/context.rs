@@ -48,22 +48,31 @@ impl EncryptionContext {
     /// The unambiguous byte encoding bound as AAD:
     /// `u32be(count) || for each pair sorted by key bytes: u32be(len k) k u32be(len v) v`.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(
-            4 + self
-                .0
-                .iter()
-                .map(|(k, v)| 8 + k.len() + v.len())
-                .sum::<usize>(),
-        );
-        push_len(&mut out, self.0.len());
+        let mut out = Vec::with_capacity(self.canonical_len());
+        self.write_canonical(&mut out);
+        out
+    }
+
+    /// The length of [`EncryptionContext::canonical_bytes`].
+    pub fn canonical_len(&self) -> usize {
+        4 + self
+            .0
+            .iter()
+            .map(|(k, v)| 8 + k.len() + v.len())
+            .sum::<usize>()
+    }
+
+    /// Appends [`EncryptionContext::canonical_bytes`] to `out`.
+    pub fn write_canonical(&self, out: &mut Vec<u8>) {
+        let out = &mut *out;
+        push_len(out, self.0.len());
         // BTreeMap<String, _> iterates in byte order of the keys.
         for (k, v) in &self.0 {
-            push_len(&mut out, k.len());
+            push_len(out, k.len());
             out.extend_from_slice(k.as_bytes());
-            push_len(&mut out, v.len());
+            push_len(out, v.len());
             out.extend_from_slice(v.as_bytes());
         }
-        out
     }
 
     /// Whether every pair of `self` is in `other` (the `EncryptionContextSubset` grant

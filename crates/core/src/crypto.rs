@@ -10,7 +10,7 @@
 //! Failure to open is deliberately opaque ([`CryptoError`] carries no detail): the
 //! simulation explains the failure from what it knows, never by leaking secrets.
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey, EncodeRsaPublicKey};
 pub use rsa::{RsaPrivateKey, RsaPublicKey};
@@ -30,19 +30,30 @@ pub struct CryptoError;
 
 /// Encrypts `plaintext` with AES-256-GCM; returns ciphertext followed by the 16-byte tag.
 pub fn seal(key: &[u8; KEY_LEN], nonce: &[u8; NONCE_LEN], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(plaintext.len() + TAG_LEN);
+    seal_into(key, nonce, aad, plaintext, &mut out);
+    out
+}
+
+/// [`seal`], appending the ciphertext and the tag to `out` (after what it already holds,
+/// such as a header), with no other copy.
+pub fn seal_into(
+    key: &[u8; KEY_LEN],
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    plaintext: &[u8],
+    out: &mut Vec<u8>,
+) {
     let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
+    let start = out.len();
+    out.extend_from_slice(plaintext);
     // Encryption with aes-gcm only fails for inputs longer than 2^36 bytes, which no caller
-    // of the simulation can produce (requests are bounded far below that); an empty vector
-    // would then fail to open, never silently succeed.
-    cipher
-        .encrypt(
-            Nonce::from_slice(nonce),
-            Payload {
-                msg: plaintext,
-                aad,
-            },
-        )
-        .unwrap_or_default()
+    // of the simulation can produce (requests are bounded far below that); the output is
+    // then cut back to what it held, which fails to open, never silently succeeds.
+    match cipher.encrypt_in_place_detached(Nonce::from_slice(nonce), aad, &mut out[start..]) {
+        Ok(tag) => out.extend_from_slice(&tag),
+        Err(_) => out.truncate(start),
+    }
 }
 
 /// Decrypts and authenticates `ciphertext_and_tag` (as produced by [`seal`]).

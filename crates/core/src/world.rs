@@ -563,29 +563,36 @@ impl World {
     /// JSON as a string in `CloudTrailEvent` (CloudTrail API reference, *LookupEvents*).
     pub fn lookup_events(&self) -> LookupEventsResponse {
         LookupEventsResponse {
-            events: self.kms.trail().iter().rev().map(lookup_event).collect(),
+            events: self
+                .kms
+                .trail()
+                .iter()
+                .rev()
+                .map(|e| lookup_event(e))
+                .collect(),
         }
     }
 }
 
 fn lookup_event(e: &CloudTrailEvent) -> LookupEvent {
     LookupEvent {
-        event_id: e.event_id.clone(),
-        event_name: e.event_name.clone(),
+        event_id: e.event_id.to_string(),
+        event_name: e.event_name.to_string(),
         read_only: e.read_only.to_string(),
-        event_time: e.event_time.clone(),
-        event_source: e.event_source.clone(),
+        event_time: e.event_time.to_string(),
+        event_source: e.event_source.to_string(),
         username: e
             .user_identity
             .arn
-            .clone()
-            .or_else(|| e.user_identity.invoked_by.clone()),
+            .as_ref()
+            .or(e.user_identity.invoked_by.as_ref())
+            .map(|t| t.to_string()),
         resources: e
             .resources
             .iter()
             .map(|r| LookupResource {
-                resource_type: r.kind.clone(),
-                resource_name: r.arn.clone(),
+                resource_type: r.kind.to_string(),
+                resource_name: r.arn.to_string(),
             })
             .collect(),
         cloud_trail_event: serde_json::to_string(e).unwrap_or_default(),

@@ -27,7 +27,7 @@ pub struct CloudTrailLogProps {
 pub fn CloudTrailLog(props: &CloudTrailLogProps) -> Html {
     let loaded = &props.loaded;
     let events = &loaded.run.cloudtrail;
-    let mut names: Vec<&str> = events.iter().map(|e| e.event_name.as_str()).collect();
+    let mut names: Vec<&str> = events.iter().map(|e| e.event_name.as_ref()).collect();
     names.sort_unstable();
     names.dedup();
     let shown: Vec<usize> = (0..events.len())
@@ -127,22 +127,22 @@ pub fn CloudTrailLog(props: &CloudTrailLogProps) -> Html {
                                 let step = loaded.event_steps.get(i).copied().flatten();
                                 let current = step == Some(props.step);
                                 let identity = &e.user_identity;
-                                let caller = identity.invoked_by.clone()
+                                let caller = identity.invoked_by.as_ref().map(|via| via.to_string())
                                     .filter(|_| identity.arn.is_none())
-                                    .or_else(|| identity.arn.clone().map(|arn| match &identity.invoked_by {
+                                    .or_else(|| identity.arn.as_ref().map(|arn| match &identity.invoked_by {
                                         Some(via) => format!("{arn} via {via}"),
-                                        None => arn,
+                                        None => arn.to_string(),
                                     }))
-                                    .unwrap_or_else(|| identity.kind.clone());
+                                    .unwrap_or_else(|| identity.kind.to_string());
                                 html! {
                                     <tr class={classes!(current.then_some("current"), e.error_code.is_some().then_some("failed"))}
                                         aria-current={current.then_some("step")}>
-                                        <td><time datetime={e.event_time.clone()}>{ clock(&e.event_time).to_owned() }</time></td>
-                                        <td><code>{ e.event_name.clone() }</code></td>
+                                        <td><time datetime={e.event_time.to_string()}>{ clock(&e.event_time).to_owned() }</time></td>
+                                        <td><code>{ e.event_name.to_string() }</code></td>
                                         <td class="caller">{ caller }</td>
                                         <td>
                                             { match &e.error_code {
-                                                Some(code) => html! { <span class="badge bad">{ code.clone() }</span> },
+                                                Some(code) => html! { <span class="badge bad">{ code.to_string() }</span> },
                                                 None => html! { <span class="badge ok">{ "Success" }</span> },
                                             } }
                                         </td>

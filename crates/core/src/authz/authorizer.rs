@@ -13,13 +13,14 @@
 //! alone, on resource `*`; the account root is always allowed them.
 
 use super::caller::Caller;
-use super::context::RequestContext;
-use super::eval::{evaluate, PolicyEvaluation, PrincipalMatch, StatementResult};
+use super::context::RequestKeys;
+use super::eval::{bearing, evaluate, PolicyEvaluation, PrincipalMatch, Relation, StatementResult};
 use super::grant::{Grant, GrantResult};
 use super::policy::{Effect, PolicyDocument, PolicyKind};
 use crate::context::EncryptionContext;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The outcome of an authorization decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,7 +83,7 @@ pub struct AuthRequest<'a> {
     /// Who calls.
     pub caller: &'a Caller,
     /// Principal, action, resource and condition keys.
-    pub context: RequestContext,
+    pub context: &'a dyn RequestKeys,
     /// The operation as grants name it (`Decrypt`, `ReEncryptFrom`, ...).
     pub grant_operation: &'a str,
     /// The account that owns the resource (IAM policies count only for its principals).
@@ -99,23 +100,160 @@ fn statement_label(s: &StatementResult) -> String {
     }
 }
 
-/// Decides a request.
+/// Whether IAM identity policies count for this caller: only for IAM principals of the
+/// resource's own account, other than its root.
+fn identity_policies_apply(req: &AuthRequest<'_>) -> bool {
+    req.caller.account() == Some(req.resource_account) && !req.caller.is_root()
+}
+
+/// Decides a request, without building the explanation: the same outcome as
+/// [`decide`] (checked on every decision in debug builds), for the hot path.
+pub fn decide_outcome(
+    req: &AuthRequest<'_>,
+    key_policy: Option<&PolicyDocument>,
+    identity_policies: &[PolicyDocument],
+    grants: &[&Grant],
+) -> Outcome {
+    let ctx = req.context;
+    let applies = |doc: &PolicyDocument, kind: PolicyKind, effect: Effect| {
+        doc.statements
+            .iter()
+            .filter(|st| st.effect == effect)
+            .any(|st| bearing(st, kind, ctx).1)
+    };
+    if key_policy.is_some_and(|p| applies(p, PolicyKind::Resource, Effect::Deny)) {
+        return Outcome::ExplicitDeny;
+    }
+    let identity: &[PolicyDocument] = if identity_policies_apply(req) {
+        identity_policies
+    } else {
+        &[]
+    };
+    if identity
+        .iter()
+        .any(|p| applies(p, PolicyKind::Identity, Effect::Deny))
+    {
+        return Outcome::ExplicitDeny;
+    }
+    let identity_allows = identity
+        .iter()
+        .any(|p| applies(p, PolicyKind::Identity, Effect::Allow));
+    match key_policy {
+        None => {
+            return if req.caller.is_root() || identity_allows {
+                Outcome::Allowed
+            } else {
+                Outcome::ImplicitDeny
+            };
+        }
+        Some(p) => {
+            let allowed = p
+                .statements
+                .iter()
+                .filter(|st| st.effect == Effect::Allow)
+                .any(|st| match bearing(st, PolicyKind::Resource, ctx) {
+                    (Relation::Direct, true) => true,
+                    (Relation::Account, true) => identity_allows,
+                    _ => false,
+                });
+            if allowed {
+                return Outcome::Allowed;
+            }
+        }
+    }
+    let caller = req.caller.name();
+    if grants
+        .iter()
+        .any(|g| g.applies(caller, req.grant_operation, req.encryption_context))
+    {
+        Outcome::Allowed
+    } else {
+        Outcome::ImplicitDeny
+    }
+}
+
+/// A decision made at once, explained when someone asks: the outcome decides the
+/// request; the [`Decision`] with every statement, grant and condition is built only
+/// when the trace, a refusal or a view needs it.
+#[derive(Clone)]
+pub struct Authorization {
+    outcome: Outcome,
+    explanation: Explanation,
+}
+
+#[derive(Clone)]
+enum Explanation {
+    Ready(Box<Decision>),
+    Later(Arc<dyn Fn() -> Decision + Send + Sync>),
+}
+
+impl Authorization {
+    /// A decision already explained.
+    pub fn explained(decision: Decision) -> Self {
+        Authorization {
+            outcome: decision.outcome,
+            explanation: Explanation::Ready(Box::new(decision)),
+        }
+    }
+
+    /// A decision whose explanation `explain` builds on demand (it must give `outcome`).
+    pub fn later(outcome: Outcome, explain: Arc<dyn Fn() -> Decision + Send + Sync>) -> Self {
+        Authorization {
+            outcome,
+            explanation: Explanation::Later(explain),
+        }
+    }
+
+    /// The outcome.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// Whether the request may proceed.
+    pub fn is_allowed(&self) -> bool {
+        self.outcome == Outcome::Allowed
+    }
+
+    /// The full decision, with its reasons.
+    pub fn decision(&self) -> Decision {
+        match &self.explanation {
+            Explanation::Ready(d) => (**d).clone(),
+            Explanation::Later(explain) => explain(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authorization")
+            .field("outcome", &self.outcome)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Serialize for Authorization {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.decision().serialize(s)
+    }
+}
+
+/// Decides a request, with every reason.
 pub fn decide(
     req: &AuthRequest<'_>,
     key_policy: Option<&PolicyDocument>,
     identity_policies: &[PolicyDocument],
     grants: &[&Grant],
 ) -> Decision {
-    let ctx = &req.context;
+    let ctx = req.context;
     let principal = req.caller.name().to_owned();
-    let action = ctx.action.clone();
-    let key_arn = (ctx.resource != "*").then_some(ctx.resource.as_str());
-    let resource = ctx.resource.clone();
+    let action = ctx.action().to_owned();
+    let key_arn = (ctx.resource() != "*").then_some(ctx.resource());
+    let resource = ctx.resource().to_owned();
+    let keys = ctx.all();
     let key_eval = key_policy.map(|p| evaluate(p, PolicyKind::Resource, ctx));
 
     // IAM policies count only for IAM principals of the key's own account.
-    let same_account = req.caller.account() == Some(req.resource_account);
-    let identity: Vec<IdentityPolicyResult> = if same_account && !req.caller.is_root() {
+    let identity: Vec<IdentityPolicyResult> = if identity_policies_apply(req) {
         identity_policies
             .iter()
             .enumerate()
@@ -140,7 +278,7 @@ pub fn decide(
         principal: principal.clone(),
         action: action.clone(),
         resource: resource.clone(),
-        context: ctx.keys.clone(),
+        context: keys.clone(),
         key_policy: key_eval.clone(),
         identity_policies: identity.clone(),
         grants: grant_results.clone(),

@@ -11,7 +11,9 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
+#[cfg(test)]
 use super::context::RequestContext;
+use super::context::RequestKeys;
 use super::error::PolicyError;
 use super::pattern::{arn_match, glob_match, ip_in_cidr, parse_date, parse_number};
 
@@ -337,8 +339,26 @@ impl ConditionSpec {
     ///   negated operators when none does. This is how the earlier KMS developer guide
     ///   described `"StringEquals": {"kms:EncryptionContextKeys": "AppName"}` ("only when
     ///   the encryption context in the request includes the AppName key").
-    pub fn evaluate(&self, ctx: &RequestContext) -> ConditionResult {
+    pub fn evaluate(&self, ctx: &dyn RequestKeys) -> ConditionResult {
         let actual = ctx.get(&self.key);
+        let matched = self.holds_for(actual.as_deref());
+        ConditionResult {
+            operator: self.operator.to_string(),
+            key: self.key.clone(),
+            expected: self.values.clone(),
+            actual: actual.map(|v| v.iter().map(|s| (*s).to_owned()).collect()),
+            matched,
+        }
+    }
+
+    /// Whether this condition holds for the request, as [`ConditionSpec::evaluate`]
+    /// decides it, without building the explanation.
+    pub fn holds(&self, ctx: &dyn RequestKeys) -> bool {
+        self.holds_for(ctx.get(&self.key).as_deref())
+    }
+
+    /// The decision on the request's values for the key (`None`: absent).
+    fn holds_for(&self, actual: Option<&[&str]>) -> bool {
         let present = actual.filter(|values| !values.is_empty());
         let op = self.operator;
         let negated = op.base.is_negated();
@@ -350,7 +370,7 @@ impl ConditionSpec {
                 .any(|policy| op.base.positive_match(request, policy));
             any != negated
         };
-        let matched = match (op.base, present) {
+        match (op.base, present) {
             (BaseOperator::Null, present) => {
                 let absent = present.is_none();
                 self.values
@@ -377,13 +397,6 @@ impl ConditionSpec {
                     any != negated
                 }
             },
-        };
-        ConditionResult {
-            operator: op.to_string(),
-            key: self.key.clone(),
-            expected: self.values.clone(),
-            actual: actual.map(<[String]>::to_vec),
-            matched,
         }
     }
 }

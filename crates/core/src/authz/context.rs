@@ -78,8 +78,12 @@ impl CallerPrincipal {
 
 /// `arn:<partition>:iam::<account>:root`.
 pub(crate) fn is_root_arn_of(arn: &str, account: &str) -> bool {
-    let parts: Vec<&str> = arn.split(':').collect();
-    matches!(parts.as_slice(), ["arn", _, "iam", "", a, "root"] if *a == account)
+    // arn:<partition>:iam::<account>:root, read from both ends without splitting.
+    arn.strip_prefix("arn:")
+        .and_then(|rest| rest.strip_suffix(":root"))
+        .and_then(|rest| rest.strip_suffix(account))
+        .and_then(|rest| rest.strip_suffix(":iam::"))
+        .is_some_and(|partition| !partition.contains(':') && !account.contains(':'))
 }
 
 /// The account of an account principal written as `arn:<partition>:iam::<account>:root`
@@ -89,10 +93,49 @@ pub(crate) fn account_principal(value: &str) -> Option<&str> {
     if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
         return Some(value);
     }
-    let parts: Vec<&str> = value.split(':').collect();
-    match parts.as_slice() {
-        ["arn", _, "iam", "", account, "root"] if !account.is_empty() => Some(account),
-        _ => None,
+    let rest = value.strip_prefix("arn:")?.strip_suffix(":root")?;
+    let (partition, rest) = rest.split_once(':')?;
+    let account = rest.strip_prefix("iam::")?;
+    (!account.is_empty() && !account.contains(':'))
+        .then_some(account)
+        .filter(|_| !partition.contains(':'))
+}
+
+/// A request as the policy evaluator reads it: who calls, the action, the resource, and
+/// the value of each condition key a policy asks about.
+///
+/// [`RequestContext`] holds the keys in a map; a service may instead compute a key's
+/// values only when a condition asks for it (KMS does, in `kms::condition_keys`), so a
+/// request that meets no condition costs no key at all.
+pub trait RequestKeys {
+    /// Who is calling.
+    fn principal(&self) -> &CallerPrincipal;
+    /// The action, e.g. `kms:Decrypt`.
+    fn action(&self) -> &str;
+    /// The resource, i.e. the key ARN (or `*`).
+    fn resource(&self) -> &str;
+    /// The values of condition key `key`, found as AWS finds key names (see
+    /// [`RequestContext::get`]); `None` when the request does not carry the key.
+    fn get(&self, key: &str) -> Option<Vec<&str>>;
+    /// Every key the request carries, with its values (to show the request context).
+    fn all(&self) -> BTreeMap<String, Vec<String>>;
+}
+
+impl RequestKeys for RequestContext {
+    fn principal(&self) -> &CallerPrincipal {
+        &self.principal
+    }
+    fn action(&self) -> &str {
+        &self.action
+    }
+    fn resource(&self) -> &str {
+        &self.resource
+    }
+    fn get(&self, key: &str) -> Option<Vec<&str>> {
+        RequestContext::get(self, key).map(|v| v.iter().map(String::as_str).collect())
+    }
+    fn all(&self) -> BTreeMap<String, Vec<String>> {
+        self.keys.clone()
     }
 }
 
@@ -245,6 +288,29 @@ mod tests {
         let empty = RequestContext::new(CallerPrincipal::service("s"), "a", "r")
             .with_encryption_context(&BTreeMap::new());
         assert!(empty.keys.is_empty());
+    }
+
+    proptest::proptest! {
+        /// The byte-level readers of account principals agree with reading the ARN's six
+        /// colon-separated parts.
+        #[test]
+        fn account_principals_read_as_six_parts(
+            value in "(arn:)?(aws)?:?(iam)?::?(1{0,3}|111122223333)?:?(root|role/R)?:?",
+            account in "(1{0,3}|111122223333)",
+        ) {
+            let parts: Vec<&str> = value.split(':').collect();
+            let by_parts = match parts.as_slice() {
+                ["arn", _, "iam", "", a, "root"] if !a.is_empty() => Some(*a),
+                _ => None,
+            };
+            let digits = value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit());
+            proptest::prop_assert_eq!(
+                account_principal(&value),
+                if digits { Some(value.as_str()) } else { by_parts }
+            );
+            let root = matches!(parts.as_slice(), ["arn", _, "iam", "", a, "root"] if *a == account);
+            proptest::prop_assert_eq!(is_root_arn_of(&value, &account), root);
+        }
     }
 
     #[test]

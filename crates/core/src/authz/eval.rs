@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use super::condition::ConditionResult;
-use super::context::{account_principal, CallerPrincipal, RequestContext};
+use super::context::{account_principal, CallerPrincipal, RequestKeys};
 use super::pattern::{glob_match_ignore_case, resource_match};
 use super::policy::{
     ActionElement, Effect, PolicyDocument, PolicyKind, PrincipalElement, PrincipalSpec,
@@ -104,7 +104,7 @@ impl PolicyEvaluation {
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>);
 /// `Resource` entries match the key ARN, with `"*"` meaning "this KMS key" in a key
 /// policy.
-pub fn evaluate(doc: &PolicyDocument, kind: PolicyKind, ctx: &RequestContext) -> PolicyEvaluation {
+pub fn evaluate(doc: &PolicyDocument, kind: PolicyKind, ctx: &dyn RequestKeys) -> PolicyEvaluation {
     PolicyEvaluation {
         statements: doc
             .statements
@@ -115,34 +115,70 @@ pub fn evaluate(doc: &PolicyDocument, kind: PolicyKind, ctx: &RequestContext) ->
     }
 }
 
+/// How a statement's `Principal` relates to a caller, without the account text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Relation {
+    /// Not named.
+    None,
+    /// Named directly.
+    Direct,
+    /// Its account is named (an IAM identity of that account, by delegation).
+    Account,
+}
+
+/// Whether a statement's principal, action and resource cover the request (its
+/// conditions aside).
+fn scope(st: &Statement, kind: PolicyKind, ctx: &dyn RequestKeys) -> (Relation, bool, bool) {
+    let principal = match (kind, &st.principal) {
+        (PolicyKind::Identity, _) => Relation::Direct,
+        (PolicyKind::Resource, Some(PrincipalElement::Principal(spec))) => {
+            principal_relation(spec, ctx.principal())
+        }
+        (PolicyKind::Resource, Some(PrincipalElement::NotPrincipal(spec))) => {
+            if not_principal_excludes(spec, ctx.principal()) {
+                Relation::None
+            } else {
+                Relation::Direct
+            }
+        }
+        (PolicyKind::Resource, None) => Relation::None,
+    };
+    let action_matched = match &st.action {
+        ActionElement::Action(patterns) => any_action(patterns, ctx.action()),
+        ActionElement::NotAction(patterns) => !any_action(patterns, ctx.action()),
+    };
+    let resource_matched = match &st.resource {
+        Some(ResourceElement::Resource(patterns)) => any_resource(patterns, ctx.resource()),
+        Some(ResourceElement::NotResource(patterns)) => !any_resource(patterns, ctx.resource()),
+        None => false,
+    };
+    (principal, action_matched, resource_matched)
+}
+
+/// Whether statement `st` applies to the request, and how it names the caller: the same
+/// verdict as [`evaluate`]'s, without its explanation (for the fast path of a decision).
+pub(crate) fn bearing(st: &Statement, kind: PolicyKind, ctx: &dyn RequestKeys) -> (Relation, bool) {
+    let (principal, action, resource) = scope(st, kind, ctx);
+    let applies = principal != Relation::None
+        && action
+        && resource
+        && st.conditions.iter().all(|c| c.holds(ctx));
+    (principal, applies)
+}
+
 fn evaluate_statement(
     index: usize,
     st: &Statement,
     kind: PolicyKind,
-    ctx: &RequestContext,
+    ctx: &dyn RequestKeys,
 ) -> StatementResult {
-    let principal = match (kind, &st.principal) {
-        (PolicyKind::Identity, _) => PrincipalMatch::Matches,
-        (PolicyKind::Resource, Some(PrincipalElement::Principal(spec))) => {
-            principal_match(spec, &ctx.principal)
-        }
-        (PolicyKind::Resource, Some(PrincipalElement::NotPrincipal(spec))) => {
-            if not_principal_excludes(spec, &ctx.principal) {
-                PrincipalMatch::NoMatch
-            } else {
-                PrincipalMatch::Matches
-            }
-        }
-        (PolicyKind::Resource, None) => PrincipalMatch::NoMatch,
-    };
-    let action_matched = match &st.action {
-        ActionElement::Action(patterns) => any_action(patterns, &ctx.action),
-        ActionElement::NotAction(patterns) => !any_action(patterns, &ctx.action),
-    };
-    let resource_matched = match &st.resource {
-        Some(ResourceElement::Resource(patterns)) => any_resource(patterns, &ctx.resource),
-        Some(ResourceElement::NotResource(patterns)) => !any_resource(patterns, &ctx.resource),
-        None => false,
+    let (relation, action_matched, resource_matched) = scope(st, kind, ctx);
+    let principal = match (relation, ctx.principal()) {
+        (Relation::None, _) => PrincipalMatch::NoMatch,
+        (Relation::Direct, _) => PrincipalMatch::Matches,
+        (Relation::Account, caller) => PrincipalMatch::Account {
+            account: caller.account().unwrap_or_default().to_string(),
+        },
     };
     let conditions: Vec<ConditionResult> = st.conditions.iter().map(|c| c.evaluate(ctx)).collect();
     let applies = principal != PrincipalMatch::NoMatch
@@ -154,7 +190,7 @@ fn evaluate_statement(
         Some(sid) => format!("Statement[{index}] (\"{sid}\")"),
         None => format!("Statement[{index}]"),
     };
-    let caller = ctx.principal.display_name();
+    let caller = ctx.principal().display_name();
     let summary = if applies {
         let verb = match st.effect {
             Effect::Allow => "allows",
@@ -169,16 +205,19 @@ fn evaluate_statement(
             (PrincipalMatch::Account { account }, Effect::Allow) => format!(
                 "{label} allows {} on {} to account {account}{held}, so {caller} is \
                  allowed only if an IAM policy of that account also allows it",
-                ctx.action, ctx.resource
+                ctx.action(),
+                ctx.resource()
             ),
             (PrincipalMatch::Account { account }, Effect::Deny) => format!(
                 "{label} denies {} on {} to every principal of account {account}, \
                  including {caller}{held}",
-                ctx.action, ctx.resource
+                ctx.action(),
+                ctx.resource()
             ),
             _ => format!(
                 "{label} {verb} {} on {} to {caller}{held}",
-                ctx.action, ctx.resource
+                ctx.action(),
+                ctx.resource()
             ),
         }
     } else if principal == PrincipalMatch::NoMatch {
@@ -195,11 +234,11 @@ fn evaluate_statement(
         match &st.action {
             ActionElement::Action(_) => format!(
                 "{label} does not apply: action {} is not in its Action list",
-                ctx.action
+                ctx.action()
             ),
             ActionElement::NotAction(_) => format!(
                 "{label} does not apply: action {} is excluded by its NotAction list",
-                ctx.action
+                ctx.action()
             ),
         }
     } else if !resource_matched {
@@ -209,11 +248,11 @@ fn evaluate_statement(
             ),
             Some(ResourceElement::Resource(_)) => format!(
                 "{label} does not apply: resource {} does not match its Resource",
-                ctx.resource
+                ctx.resource()
             ),
             Some(ResourceElement::NotResource(_)) => format!(
                 "{label} does not apply: resource {} is excluded by its NotResource",
-                ctx.resource
+                ctx.resource()
             ),
         }
     } else {
@@ -250,33 +289,31 @@ fn any_resource(patterns: &[String], resource: &str) -> bool {
 /// principal matches that account's root directly and its other IAM identities by
 /// delegation ([`PrincipalMatch::Account`]); a user or role ARN matches exactly; a
 /// `Service` entry matches that service principal. The strongest match wins.
-fn principal_match(spec: &PrincipalSpec, caller: &CallerPrincipal) -> PrincipalMatch {
+fn principal_relation(spec: &PrincipalSpec, caller: &CallerPrincipal) -> Relation {
     let PrincipalSpec::Named { aws, service, .. } = spec else {
-        return PrincipalMatch::Matches;
+        return Relation::Direct;
     };
-    let mut best = PrincipalMatch::NoMatch;
+    let mut best = Relation::None;
     for value in aws {
         if value == "*" {
-            return PrincipalMatch::Matches;
+            return Relation::Direct;
         }
         match (account_principal(value), caller) {
             (Some(account), CallerPrincipal::Iam { account: mine, .. }) if account == mine => {
                 if caller.is_account_root() {
-                    return PrincipalMatch::Matches;
+                    return Relation::Direct;
                 }
-                best = PrincipalMatch::Account {
-                    account: account.to_string(),
-                };
+                best = Relation::Account;
             }
             (None, CallerPrincipal::Iam { arn, .. }) if arn == value => {
-                return PrincipalMatch::Matches;
+                return Relation::Direct;
             }
             _ => {}
         }
     }
     if let CallerPrincipal::Service { name } = caller {
         if service.iter().any(|s| s == name) {
-            return PrincipalMatch::Matches;
+            return Relation::Direct;
         }
     }
     best
@@ -288,7 +325,7 @@ fn principal_match(spec: &PrincipalSpec, caller: &CallerPrincipal) -> PrincipalM
 /// don't include the account ARN, the policy might deny access to the entire account"
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>).
 fn not_principal_excludes(spec: &PrincipalSpec, caller: &CallerPrincipal) -> bool {
-    let direct = principal_match(spec, caller) == PrincipalMatch::Matches;
+    let direct = principal_relation(spec, caller) == Relation::Direct;
     match caller {
         CallerPrincipal::Service { .. } => direct,
         CallerPrincipal::Iam { .. } if caller.is_account_root() => direct,
@@ -307,7 +344,18 @@ fn not_principal_excludes(spec: &PrincipalSpec, caller: &CallerPrincipal) -> boo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::authz::context::RequestContext;
     use crate::authz::policy::parse_policy;
+
+    fn principal_match(spec: &PrincipalSpec, caller: &CallerPrincipal) -> PrincipalMatch {
+        match principal_relation(spec, caller) {
+            Relation::None => PrincipalMatch::NoMatch,
+            Relation::Direct => PrincipalMatch::Matches,
+            Relation::Account => PrincipalMatch::Account {
+                account: caller.account().unwrap_or_default().to_string(),
+            },
+        }
+    }
     use serde_json::json;
 
     const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1a2b3c4d";

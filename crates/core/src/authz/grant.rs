@@ -121,8 +121,37 @@ pub struct GrantResult {
 }
 
 impl Grant {
+    /// Whether the grant's constraints hold for a request with `context`.
+    fn constraint_holds(&self, context: Option<&EncryptionContext>) -> bool {
+        let Some(c) = &self.constraints else {
+            return true;
+        };
+        let empty = EncryptionContext::new();
+        let ctx = context.unwrap_or(&empty);
+        if let Some(eq) = &c.encryption_context_equals {
+            eq == ctx
+        } else if let Some(sub) = &c.encryption_context_subset {
+            sub.is_subset_of(ctx)
+        } else {
+            true
+        }
+    }
+
+    /// Whether this grant allows the request: the verdict of [`Grant::evaluate`], without
+    /// its reason.
+    pub fn applies(
+        &self,
+        caller_name: &str,
+        operation: &str,
+        context: Option<&EncryptionContext>,
+    ) -> bool {
+        self.grantee_principal == caller_name
+            && self.operations.iter().any(|o| o == operation)
+            && self.constraint_holds(context)
+    }
+
     /// Whether this grant allows `caller_name` to perform `operation` with `context`
-    /// (`None` for operations that take no context).
+    /// (`None` for operations that take no context), with the reason.
     pub fn evaluate(
         &self,
         caller_name: &str,
@@ -131,25 +160,18 @@ impl Grant {
     ) -> GrantResult {
         let grantee_matched = self.grantee_principal == caller_name;
         let operation_matched = self.operations.iter().any(|o| o == operation);
-        let (constraint_matched, constraint_why) = match &self.constraints {
-            None => (true, String::new()),
+        let constraint_matched = self.constraint_holds(context);
+        let constraint_why = match &self.constraints {
+            None => String::new(),
             Some(c) => {
                 let empty = EncryptionContext::new();
                 let ctx = context.unwrap_or(&empty);
                 if let Some(eq) = &c.encryption_context_equals {
-                    if eq == ctx {
-                        (true, String::new())
-                    } else {
-                        (false, format!("its EncryptionContextEquals constraint needs exactly {} but the request has {}", show(eq), show(ctx)))
-                    }
+                    format!("its EncryptionContextEquals constraint needs exactly {} but the request has {}", show(eq), show(ctx))
                 } else if let Some(sub) = &c.encryption_context_subset {
-                    if sub.is_subset_of(ctx) {
-                        (true, String::new())
-                    } else {
-                        (false, format!("its EncryptionContextSubset constraint needs {} within the request's context {}", show(sub), show(ctx)))
-                    }
+                    format!("its EncryptionContextSubset constraint needs {} within the request's context {}", show(sub), show(ctx))
                 } else {
-                    (true, String::new())
+                    String::new()
                 }
             }
         };

@@ -22,12 +22,14 @@ mod policy;
 #[cfg(test)]
 mod seed_tests;
 
-pub use authorizer::{decide, AuthRequest, Decision, IdentityPolicyResult, Outcome};
+pub use authorizer::{
+    decide, decide_outcome, AuthRequest, Authorization, Decision, IdentityPolicyResult, Outcome,
+};
 pub use caller::{arn_account, Caller};
 pub use condition::{
     BaseOperator, ConditionOperator, ConditionResult, ConditionSpec, SetQualifier,
 };
-pub use context::{CallerPrincipal, RequestContext};
+pub use context::{CallerPrincipal, RequestContext, RequestKeys};
 pub use error::PolicyError;
 pub use eval::{evaluate, PolicyEvaluation, PrincipalMatch, StatementResult};
 pub use grant::{

@@ -15,9 +15,27 @@ use std::net::IpAddr;
 /// automaton answers in text × pattern/64 word operations instead, so a 32 KB key policy
 /// against a long encryption context value takes milliseconds, not seconds.
 pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if !pattern.contains(['*', '?']) {
+        return pattern == text;
+    }
+    if pattern.is_ascii() && text.is_ascii() {
+        // One byte is one character: match the bytes, with no copy.
+        return glob_match_units(pattern.as_bytes(), text.as_bytes(), |b| b);
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
+    glob_match_units(&p, &t, |c| c)
+}
+
+/// [`glob_match`] on characters (or, for ASCII, bytes), each unit compared after `fold`
+/// (the identity, or ASCII lower case to ignore case): `*` and `?` are the wildcards.
+fn glob_match_units<C: Copy + PartialEq + Wildcards>(p: &[C], t: &[C], fold: fn(C) -> C) -> bool {
     if p.len().saturating_mul(t.len()) > GLOB_BACKTRACK_BUDGET {
+        let p: Vec<char> = p.iter().map(|&c| fold(c).to_char()).collect();
+        let t: Vec<char> = t.iter().map(|&c| fold(c).to_char()).collect();
         return glob_match_bitparallel(&p, &t);
     }
     let (mut pi, mut ti) = (0usize, 0usize);
@@ -25,11 +43,11 @@ pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let mut backtrack: Option<(usize, usize)> = None;
     while let Some(&tc) = t.get(ti) {
         match p.get(pi) {
-            Some('*') => {
+            Some(&pc) if pc.star() => {
                 backtrack = Some((pi, ti));
                 pi += 1;
             }
-            Some(&pc) if pc == '?' || pc == tc => {
+            Some(&pc) if pc.question() || fold(pc) == fold(tc) => {
                 pi += 1;
                 ti += 1;
             }
@@ -45,7 +63,38 @@ pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
         }
     }
     p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+        .is_some_and(|rest| rest.iter().all(|c| c.star()))
+}
+
+/// The units a pattern is matched in: characters, or the bytes of ASCII text.
+trait Wildcards {
+    fn star(self) -> bool;
+    fn question(self) -> bool;
+    fn to_char(self) -> char;
+}
+
+impl Wildcards for char {
+    fn star(self) -> bool {
+        self == '*'
+    }
+    fn question(self) -> bool {
+        self == '?'
+    }
+    fn to_char(self) -> char {
+        self
+    }
+}
+
+impl Wildcards for u8 {
+    fn star(self) -> bool {
+        self == b'*'
+    }
+    fn question(self) -> bool {
+        self == b'?'
+    }
+    fn to_char(self) -> char {
+        char::from(self)
+    }
 }
 
 /// Pattern length × text length above which [`glob_match`] stops backtracking.
@@ -149,6 +198,17 @@ fn glob_match_bitparallel(pattern: &[char], text: &[char]) -> bool {
 /// [`glob_match`] ignoring case, as IAM compares action names ("kms:decrypt" is
 /// "kms:Decrypt").
 pub(crate) fn glob_match_ignore_case(pattern: &str, text: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if pattern.is_ascii() && text.is_ascii() {
+        if !pattern.contains(['*', '?']) {
+            return pattern.eq_ignore_ascii_case(text);
+        }
+        return glob_match_units(pattern.as_bytes(), text.as_bytes(), |b| {
+            b.to_ascii_lowercase()
+        });
+    }
     glob_match(&pattern.to_lowercase(), &text.to_lowercase())
 }
 
@@ -157,9 +217,13 @@ pub(crate) fn glob_match_ignore_case(pattern: &str, text: &str) -> bool {
 /// own, with wildcards allowed per component. A value with fewer than six components is
 /// not an ARN and never matches.
 pub(crate) fn arn_match(pattern: &str, value: &str) -> bool {
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    let v: Vec<&str> = value.splitn(6, ':').collect();
-    p.len() == 6 && v.len() == 6 && p.iter().zip(&v).all(|(p, v)| glob_match(p, v))
+    if pattern.splitn(6, ':').count() != 6 || value.splitn(6, ':').count() != 6 {
+        return false;
+    }
+    pattern
+        .splitn(6, ':')
+        .zip(value.splitn(6, ':'))
+        .all(|(p, v)| glob_match(p, v))
 }
 
 /// Matches a `Resource` element entry against the requested resource: component-wise
@@ -406,6 +470,21 @@ mod tests {
             // Both inputs are small enough that `glob_match` backtracks.
             proptest::prop_assert!(pc.len() * tc.len() <= GLOB_BACKTRACK_BUDGET);
             proptest::prop_assert_eq!(glob_match_bitparallel(&pc, &tc), glob_match(&p, &t));
+        }
+
+        /// Ignoring case on ASCII bytes is lower-casing both sides, on every path (exact,
+        /// backtracking, automaton), and so is the non-ASCII path.
+        #[test]
+        fn ignoring_case_is_lower_casing_both_sides(
+            p in "[aAbB?*:]{0,300}",
+            t in "[aAbBcC:é]{0,300}",
+        ) {
+            let folded: Vec<char> = p.to_lowercase().chars().collect();
+            let text: Vec<char> = t.to_lowercase().chars().collect();
+            proptest::prop_assert_eq!(
+                glob_match_ignore_case(&p, &t),
+                glob_match_bitparallel(&folded, &text)
+            );
         }
     }
 

@@ -1,8 +1,10 @@
 //! Aliases: friendly names for keys (developer guide, *Aliases in AWS KMS*).
 
+use super::condition_keys::ConditionFacts;
 use super::error::{ErrorCode, KmsError, Result};
 use super::lookup::{check_limit, require};
 use super::managed;
+use super::operation::Operation;
 use super::types::*;
 use super::{Alias, Kms, OpCtx};
 
@@ -48,7 +50,13 @@ impl Kms {
             ));
         }
         let uuid = self.resolve(ctx.env, &req.target_key_id, false)?;
-        self.authorize(ctx, "CreateAlias", Some(&uuid), None, Vec::new())?;
+        self.authorize(
+            ctx,
+            Operation::CreateAlias.action(),
+            Some(&uuid),
+            None,
+            ConditionFacts::default(),
+        )?;
         Self::require_not_pending_deletion(self.key(&uuid)?)?;
         if self.aliases.contains_key(&req.alias_name) {
             return Err(KmsError::new(ErrorCode::AlreadyExistsException, format!("An alias with the name {} already exists. Delete it first, or choose another name.", self.alias_arn_for(&req.alias_name))));
@@ -89,10 +97,10 @@ impl Kms {
         }
         self.authorize(
             ctx,
-            "DeleteAlias",
+            Operation::DeleteAlias.action(),
             Some(&alias.target_key_id),
             None,
-            Vec::new(),
+            ConditionFacts::default(),
         )?;
         self.aliases.remove(&req.alias_name);
         Ok(super::types::Empty {})
@@ -107,11 +115,23 @@ impl Kms {
         let filter = match &req.key_id {
             Some(k) => {
                 let uuid = self.resolve(ctx.env, k, false)?;
-                self.authorize(ctx, "ListAliases", Some(&uuid), None, Vec::new())?;
+                self.authorize(
+                    ctx,
+                    Operation::ListAliases.action(),
+                    Some(&uuid),
+                    None,
+                    ConditionFacts::default(),
+                )?;
                 Some(uuid)
             }
             None => {
-                self.authorize(ctx, "ListAliases", None, None, Vec::new())?;
+                self.authorize(
+                    ctx,
+                    Operation::ListAliases.action(),
+                    None,
+                    None,
+                    ConditionFacts::default(),
+                )?;
                 None
             }
         };

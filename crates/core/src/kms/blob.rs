@@ -93,7 +93,11 @@ impl CiphertextBlob {
 
     /// The additional authenticated data for this blob under `key_arn` and `context`.
     pub fn aad(&self, key_arn: &str, context: &EncryptionContext) -> Vec<u8> {
-        let mut aad = b"kmsplay/blob/v1".to_vec();
+        const DOMAIN: &[u8] = b"kmsplay/blob/v1";
+        let mut aad = Vec::with_capacity(
+            DOMAIN.len() + HEADER_LEN + 4 + key_arn.len() + context.canonical_len(),
+        );
+        aad.extend_from_slice(DOMAIN);
         aad.extend_from_slice(&self.header());
         aad.extend_from_slice(
             &u32::try_from(key_arn.len())
@@ -101,8 +105,14 @@ impl CiphertextBlob {
                 .to_be_bytes(),
         );
         aad.extend_from_slice(key_arn.as_bytes());
-        aad.extend_from_slice(&context.canonical_bytes());
+        context.write_canonical(&mut aad);
         aad
+    }
+
+    /// The AES-GCM authentication tag (the last 16 bytes of the sealed part).
+    pub fn tag(&self) -> Option<[u8; 16]> {
+        let start = self.sealed.len().checked_sub(crate::crypto::TAG_LEN)?;
+        self.sealed.get(start..)?.try_into().ok()
     }
 
     /// The serialized blob.

@@ -13,6 +13,7 @@ use crate::authz::Caller;
 use crate::authz::CallerPrincipal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// The `eventVersion` of the events in the seeds' samples.
 pub const EVENT_VERSION: &str = "1.05";
@@ -20,21 +21,153 @@ pub const EVENT_VERSION: &str = "1.05";
 /// Request and response members that carry secrets or ciphertexts: never in an event.
 const NEVER_RECORDED: &[&str] = &["Plaintext", "CiphertextBlob", "Policy"];
 
+/// Text of an event: most often a constant (`kms.amazonaws.com`, `AwsApiCall`, an
+/// operation name) or shared with the world (its Region and account), so an event copies
+/// little. It reads, compares, prints and serializes as the string it is.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Text {
+    /// A constant.
+    Static(&'static str),
+    /// Shared text.
+    Shared(Arc<str>),
+}
+
+impl Text {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Text::Static(s) => s,
+            Text::Shared(s) => s,
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(s: &'static str) -> Self {
+        Text::Static(s)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text::Shared(Arc::from(s))
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Self {
+        Text::Shared(Arc::from(s.as_str()))
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Text::from)
+    }
+}
+
+/// An event's `requestID`, `eventID` or `sharedEventID`: a UUID, written as text only
+/// when the event is.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EventId(pub [u8; 16]);
+
+impl std::fmt::Display for EventId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::env::uuid_text(&self.0))
+    }
+}
+
+impl std::fmt::Debug for EventId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EventId({self})")
+    }
+}
+
+impl PartialEq<str> for EventId {
+    fn eq(&self, other: &str) -> bool {
+        crate::env::parse_uuid(other) == Some(self.0)
+    }
+}
+
+impl Serialize for EventId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::env::uuid_text(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for EventId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        crate::env::parse_uuid(&text)
+            .map(EventId)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text} is not a UUID")))
+    }
+}
+
 /// `userIdentity` of an event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct UserIdentity {
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Text,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub principal_id: Option<String>,
+    pub principal_id: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
+    pub arn: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<String>,
+    pub account_id: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub invoked_by: Option<String>,
+    pub invoked_by: Option<Text>,
 }
 
 /// One entry of `resources`.
@@ -42,11 +175,11 @@ pub struct UserIdentity {
 #[allow(missing_docs)]
 pub struct Resource {
     #[serde(rename = "ARN")]
-    pub arn: String,
+    pub arn: Text,
     #[serde(rename = "accountId")]
-    pub account_id: String,
+    pub account_id: Text,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Text,
 }
 
 /// A CloudTrail event.
@@ -54,32 +187,32 @@ pub struct Resource {
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct CloudTrailEvent {
-    pub event_version: String,
+    pub event_version: Text,
     pub user_identity: UserIdentity,
-    pub event_time: String,
-    pub event_source: String,
-    pub event_name: String,
-    pub aws_region: String,
+    pub event_time: Text,
+    pub event_source: Text,
+    pub event_name: Text,
+    pub aws_region: Text,
     #[serde(rename = "sourceIPAddress")]
-    pub source_ip_address: String,
-    pub user_agent: String,
+    pub source_ip_address: Text,
+    pub user_agent: Text,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
+    pub error_code: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     pub request_parameters: Value,
     pub response_elements: Value,
     #[serde(rename = "requestID")]
-    pub request_id: String,
+    pub request_id: EventId,
     #[serde(rename = "eventID")]
-    pub event_id: String,
+    pub event_id: EventId,
     pub read_only: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<Resource>,
-    pub event_type: String,
-    pub recipient_account_id: String,
+    pub event_type: Text,
+    pub recipient_account_id: Text,
     #[serde(rename = "sharedEventID", skip_serializing_if = "Option::is_none")]
-    pub shared_event_id: Option<String>,
+    pub shared_event_id: Option<EventId>,
 }
 
 /// The documentation address (RFC 5737) used as the caller's IP for direct calls.
@@ -91,7 +224,7 @@ pub const CALLER_AGENT: &str = "kmsplay/1.0";
 /// appears as `{"type": "AWSService", "invokedBy": <service>}` with the service as IP and
 /// agent (the seeds' samples); an IAM principal acting through a service keeps its own
 /// identity with `invokedBy` set to the service, as AWS records forward-access calls.
-pub fn identity_of(caller: &Caller) -> (UserIdentity, String, String) {
+pub fn identity_of(caller: &Caller) -> (UserIdentity, Text, Text) {
     match &caller.principal {
         CallerPrincipal::Service { name } => (
             UserIdentity {
@@ -99,10 +232,10 @@ pub fn identity_of(caller: &Caller) -> (UserIdentity, String, String) {
                 principal_id: None,
                 arn: None,
                 account_id: None,
-                invoked_by: Some(name.clone()),
+                invoked_by: Some(name.into()),
             },
-            name.clone(),
-            name.clone(),
+            name.into(),
+            name.into(),
         ),
         CallerPrincipal::Iam { arn, account } => {
             let kind = if arn.ends_with(":root") {
@@ -112,17 +245,17 @@ pub fn identity_of(caller: &Caller) -> (UserIdentity, String, String) {
             } else {
                 "AssumedRole"
             };
-            let (ip, agent) = match &caller.via_service {
-                Some(via) => (via.clone(), via.clone()),
-                None => (CALLER_IP.to_owned(), CALLER_AGENT.to_owned()),
+            let (ip, agent): (Text, Text) = match &caller.via_service {
+                Some(via) => (via.into(), via.into()),
+                None => (CALLER_IP.into(), CALLER_AGENT.into()),
             };
             (
                 UserIdentity {
                     kind: kind.into(),
                     principal_id: Some(principal_id(arn)),
-                    arn: Some(arn.clone()),
-                    account_id: Some(account.clone()),
-                    invoked_by: caller.via_service.clone(),
+                    arn: Some(arn.into()),
+                    account_id: Some(account.into()),
+                    invoked_by: caller.via_service.as_ref().map(Text::from),
                 },
                 ip,
                 agent,
@@ -133,11 +266,11 @@ pub fn identity_of(caller: &Caller) -> (UserIdentity, String, String) {
 
 /// A stable, id-shaped principal id derived from the ARN (AWS uses `AIDA...` for users,
 /// `AROA...` for roles; the account id for root).
-fn principal_id(arn: &str) -> String {
+fn principal_id(arn: &str) -> Text {
     if arn.ends_with(":root") {
-        return crate::authz::arn_account(arn)
-            .unwrap_or_default()
-            .to_owned();
+        return Text::Shared(Arc::from(
+            crate::authz::arn_account(arn).unwrap_or_default(),
+        ));
     }
     let prefix = if arn.contains(":user/") {
         "AIDA"
@@ -149,27 +282,166 @@ fn principal_id(arn: &str) -> String {
     for b in arn.bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    format!("{prefix}{:016X}", h)
+    format!("{prefix}{:016X}", h).into()
 }
 
 /// `requestParameters`: the request's members with lower-camel-case names, minus the ones
-/// AWS never records (plaintext, ciphertext, policy text). Secrets serialize redacted
-/// (the default [`crate::wire::SecretView`]), so they never reach a `Value` at all.
+/// AWS never records (plaintext, ciphertext, policy text). A request struct is written
+/// member by member ([`ParametersSerializer`]), so the members never recorded are never
+/// serialized at all; anything else (a request that could not be parsed, as JSON) goes
+/// through a `Value`.
 pub fn request_parameters<T: Serialize + ?Sized>(request: &T) -> Value {
-    match serde_json::to_value(request) {
-        Ok(Value::Object(map)) => {
-            let out: Map<String, Value> = map
-                .into_iter()
-                .filter(|(k, _)| !NEVER_RECORDED.contains(&k.as_str()))
-                .map(|(k, v)| (lower_camel(&k), v))
-                .collect();
-            if out.is_empty() {
-                Value::Null
-            } else {
-                Value::Object(out)
-            }
+    match request.serialize(ParametersSerializer) {
+        Ok(v) => v,
+        Err(_) => match serde_json::to_value(request) {
+            Ok(Value::Object(map)) => non_empty(
+                map.into_iter()
+                    .filter(|(k, _)| !NEVER_RECORDED.contains(&k.as_str()))
+                    .map(|(k, v)| (lower_camel(&k), v))
+                    .collect(),
+            ),
+            _ => Value::Null,
+        },
+    }
+}
+
+fn non_empty(map: Map<String, Value>) -> Value {
+    if map.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(map)
+    }
+}
+
+/// Writes a request struct as `requestParameters`; any other shape is refused (and
+/// [`request_parameters`] falls back to a `Value`).
+struct ParametersSerializer;
+
+/// The members written so far.
+struct ParametersStruct(Map<String, Value>);
+
+impl serde::ser::SerializeStruct for ParametersStruct {
+    type Ok = Value;
+    type Error = serde_json::Error;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Self::Error> {
+        if !NEVER_RECORDED.contains(&key) {
+            self.0
+                .insert(lower_camel(key), serde_json::to_value(value)?);
         }
-        _ => Value::Null,
+        Ok(())
+    }
+
+    fn end(self) -> Result<Value, Self::Error> {
+        Ok(non_empty(self.0))
+    }
+}
+
+fn not_a_struct() -> serde_json::Error {
+    serde::ser::Error::custom("requestParameters are written from a request struct")
+}
+
+macro_rules! refuse {
+    ($($method:ident($($arg:ty),*)),* $(,)?) => {
+        $(fn $method(self, $(_: $arg),*) -> Result<Value, serde_json::Error> { Err(not_a_struct()) })*
+    };
+}
+
+impl serde::Serializer for ParametersSerializer {
+    type Ok = Value;
+    type Error = serde_json::Error;
+    type SerializeSeq = serde::ser::Impossible<Value, serde_json::Error>;
+    type SerializeTuple = serde::ser::Impossible<Value, serde_json::Error>;
+    type SerializeTupleStruct = serde::ser::Impossible<Value, serde_json::Error>;
+    type SerializeTupleVariant = serde::ser::Impossible<Value, serde_json::Error>;
+    type SerializeMap = serde::ser::Impossible<Value, serde_json::Error>;
+    type SerializeStruct = ParametersStruct;
+    type SerializeStructVariant = serde::ser::Impossible<Value, serde_json::Error>;
+
+    refuse!(
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_char(char),
+        serialize_str(&str),
+        serialize_bytes(&[u8]),
+        serialize_none(),
+        serialize_unit(),
+        serialize_unit_struct(&'static str),
+        serialize_unit_variant(&'static str, u32, &'static str),
+    );
+
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<Value, Self::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<Value, Self::Error> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<Value, Self::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Self::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Self::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Self::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Self::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Self::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, Self::Error> {
+        Ok(ParametersStruct(Map::new()))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Self::Error> {
+        Err(not_a_struct())
     }
 }
 
@@ -205,6 +477,12 @@ fn camel_keys(v: &Value) -> Value {
 fn lower_camel(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
+        Some(first) if first.is_ascii() => {
+            let mut out = String::with_capacity(name.len());
+            out.push(first.to_ascii_lowercase());
+            out.push_str(chars.as_str());
+            out
+        }
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
     }
@@ -214,6 +492,28 @@ fn lower_camel(name: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn typed_requests_give_the_same_parameters_as_their_json() {
+        use crate::kms::types::EncryptRequest;
+        use crate::wire::Secret;
+        let req = EncryptRequest {
+            key_id: "alias/k".into(),
+            plaintext: Secret::new(b"secret".to_vec()),
+            encryption_context: Some(crate::context::EncryptionContext::from_pairs([("a", "b")])),
+            grant_tokens: vec!["t".into()],
+            ..Default::default()
+        };
+        let typed = request_parameters(&req);
+        assert_eq!(
+            typed,
+            json!({"keyId": "alias/k", "encryptionContext": {"a": "b"}, "grantTokens": ["t"]})
+        );
+        assert_eq!(
+            request_parameters(&serde_json::to_value(&req).unwrap()),
+            typed
+        );
+    }
 
     #[test]
     fn request_parameters_drop_secrets() {

@@ -2,19 +2,24 @@
 //! ReEncrypt. Symmetric ciphertexts are the blob of `blob.rs`; the encryption context is
 //! bound as additional authenticated data.
 
-use super::blob::{BlobError, CiphertextBlob};
+use super::blob::{BlobError, CiphertextBlob, HEADER_LEN};
+use super::condition_keys::ConditionFacts;
 use super::error::{ErrorCode, KmsError, Result};
 use super::key::{KeyMaterial, KmsKey};
-use super::lookup::{context_or_empty, dry_run_ok};
+use super::lookup::dry_run_ok;
+use super::operation::{Operation, RE_ENCRYPT_FROM, RE_ENCRYPT_TO};
 use super::types::*;
 use super::{Kms, OpCtx};
 use crate::context::EncryptionContext;
 use crate::crypto;
-use crate::env::{parse_uuid, uuid_text, Env};
+use crate::crypto::{NONCE_LEN, TAG_LEN};
+use crate::env::{uuid_text, Env};
 use crate::wire::{Bytes, Secret};
 use rsa::{Oaep, RsaPublicKey};
-use sha2::Digest;
 use zeroize::Zeroizing;
+
+/// The context of a request that gives none.
+static NO_CONTEXT: EncryptionContext = EncryptionContext(std::collections::BTreeMap::new());
 
 /// Maximum Encrypt plaintext (API reference, *Encrypt*: "up to 4,096 bytes").
 pub const MAX_PLAINTEXT: usize = 4096;
@@ -25,7 +30,7 @@ impl Kms {
         &mut self,
         env: &mut Env,
         uuid: &str,
-        context: &EncryptionContext,
+        context: EncryptionContext,
         plaintext: &[u8],
     ) -> Result<Vec<u8>> {
         let key = self.key(uuid)?;
@@ -35,22 +40,30 @@ impl Kms {
                 format!("{} has no symmetric key material.", key.arn()),
             ));
         };
-        let key_id = parse_uuid(uuid).unwrap_or_default();
-        let mut blob = CiphertextBlob {
-            key_id,
+        let blob = CiphertextBlob {
+            key_id: key.id_bytes,
             backing_version: version,
             nonce: env.rng.bytes(),
             sealed: Vec::new(),
         };
-        blob.sealed = crypto::seal(
+        let mut bytes = Vec::with_capacity(HEADER_LEN + NONCE_LEN + plaintext.len() + TAG_LEN);
+        bytes.extend_from_slice(&blob.header());
+        bytes.extend_from_slice(&blob.nonce);
+        crypto::seal_into(
             &backing.material,
             &blob.nonce,
-            &blob.aad(key.arn(), context),
+            &blob.aad(key.arn(), &context),
             plaintext,
+            &mut bytes,
         );
-        let bytes = blob.to_bytes();
-        self.issued
-            .insert(sha2::Sha256::digest(&bytes).into(), context.clone());
+        if let Some(tag) = bytes
+            .len()
+            .checked_sub(TAG_LEN)
+            .and_then(|at| bytes.get(at..))
+            .and_then(|t| t.try_into().ok())
+        {
+            self.issued.remember(tag, context);
+        }
         Ok(bytes)
     }
 
@@ -77,7 +90,6 @@ impl Kms {
         &self,
         ctx: &mut OpCtx<'_>,
         blob: &CiphertextBlob,
-        raw: &[u8],
         uuid: &str,
         context: &EncryptionContext,
     ) -> Result<Zeroizing<Vec<u8>>> {
@@ -89,9 +101,21 @@ impl Kms {
                 format!("The ciphertext names backing key version {} of {}, which does not exist; the blob was modified.", blob.backing_version, key.arn()),
             ));
         };
-        crypto::open(&backing.material, &blob.nonce, &blob.aad(key.arn(), context), &blob.sealed).map_err(|_| {
-            let digest: [u8; 32] = sha2::Sha256::digest(raw).into();
-            let why = match self.issued.get(&digest) {
+        let open = |context: &EncryptionContext| {
+            crypto::open(
+                &backing.material,
+                &blob.nonce,
+                &blob.aad(key.arn(), context),
+                &blob.sealed,
+            )
+        };
+        open(context).map_err(|_| {
+            // Sealed with another context, and intact under it? Then only the context differs.
+            let sealed_with = blob
+                .tag()
+                .and_then(|tag| self.issued.context(&tag))
+                .filter(|sealed_with| *sealed_with != context && open(sealed_with).is_ok());
+            let why = match sealed_with {
                 Some(sealed_with) => {
                     let diff = sealed_with.describe_difference(context);
                     format!("the encryption context does not match the one the ciphertext was sealed with: {}", diff.join("; "))
@@ -109,7 +133,7 @@ impl Kms {
     pub(super) fn op_encrypt(
         &mut self,
         ctx: &mut OpCtx<'_>,
-        req: EncryptRequest,
+        mut req: EncryptRequest,
     ) -> Result<EncryptResponse> {
         let n = req.plaintext.expose().len();
         if n == 0 {
@@ -126,21 +150,16 @@ impl Kms {
         }
         self.validate_grant_tokens(&req.grant_tokens)?;
         let uuid = self.resolve(ctx.env, &req.key_id, true)?;
-        let context = context_or_empty(&req.encryption_context);
-        let mut extra = Self::key_extra(self.key(&uuid)?);
         let algorithm = req
             .encryption_algorithm
             .unwrap_or(EncryptionAlgorithm::SYMMETRIC_DEFAULT);
-        extra.push((
-            "kms:EncryptionAlgorithm".to_owned(),
-            vec![algorithm.name().to_owned()],
-        ));
+        let facts = ConditionFacts::of_key(self.key(&uuid)?).with_algorithm(algorithm);
         self.authorize(
             ctx,
-            "Encrypt",
+            Operation::Encrypt.action(),
             Some(&uuid),
             req.encryption_context.as_ref(),
-            extra,
+            facts,
         )?;
         let key = self.key(&uuid)?;
         Self::require_usable(key)?;
@@ -153,7 +172,8 @@ impl Kms {
                 if algorithm != EncryptionAlgorithm::SYMMETRIC_DEFAULT {
                     return Err(incompatible_algorithm(key, algorithm));
                 }
-                let blob = self.seal_symmetric(ctx.env, &uuid, &context, req.plaintext.expose())?;
+                let context = req.encryption_context.take().unwrap_or_default();
+                let blob = self.seal_symmetric(ctx.env, &uuid, context, req.plaintext.expose())?;
                 Ok(EncryptResponse {
                     ciphertext_blob: Bytes(blob),
                     key_id: arn,
@@ -193,7 +213,7 @@ impl Kms {
             ));
         }
         self.validate_grant_tokens(&req.grant_tokens)?;
-        let context = context_or_empty(&req.encryption_context);
+        let context = req.encryption_context.as_ref().unwrap_or(&NO_CONTEXT);
         // An asymmetric key must be named: its ciphertext does not identify it.
         let named = match &req.key_id {
             Some(k) => Some(self.resolve(ctx.env, k, true)?),
@@ -205,17 +225,13 @@ impl Kms {
                 let algorithm = req
                     .encryption_algorithm
                     .unwrap_or(EncryptionAlgorithm::SYMMETRIC_DEFAULT);
-                let mut extra = Self::key_extra(key);
-                extra.push((
-                    "kms:EncryptionAlgorithm".to_owned(),
-                    vec![algorithm.name().to_owned()],
-                ));
+                let facts = ConditionFacts::of_key(key).with_algorithm(algorithm);
                 self.authorize(
                     ctx,
-                    "Decrypt",
+                    Operation::Decrypt.action(),
                     Some(uuid),
                     req.encryption_context.as_ref(),
-                    extra,
+                    facts,
                 )?;
                 let key = self.key(uuid)?;
                 Self::require_usable(key)?;
@@ -249,17 +265,13 @@ impl Kms {
         let algorithm = req
             .encryption_algorithm
             .unwrap_or(EncryptionAlgorithm::SYMMETRIC_DEFAULT);
-        let mut extra = Self::key_extra(self.key(&uuid)?);
-        extra.push((
-            "kms:EncryptionAlgorithm".to_owned(),
-            vec![algorithm.name().to_owned()],
-        ));
+        let facts = ConditionFacts::of_key(self.key(&uuid)?).with_algorithm(algorithm);
         self.authorize(
             ctx,
-            "Decrypt",
+            Operation::Decrypt.action(),
             Some(&uuid),
             req.encryption_context.as_ref(),
-            extra,
+            facts,
         )?;
         let key = self.key(&uuid)?;
         Self::require_usable(key)?;
@@ -269,7 +281,7 @@ impl Kms {
         if req.dry_run {
             return Err(dry_run_ok());
         }
-        let pt = self.open_symmetric(ctx, &blob, &req.ciphertext_blob.0, &uuid, &context)?;
+        let pt = self.open_symmetric(ctx, &blob, &uuid, context)?;
         Ok(DecryptResponse {
             key_id: self.key_arn_for(&uuid),
             plaintext: Secret(pt),
@@ -280,8 +292,8 @@ impl Kms {
     pub(super) fn generate(
         &mut self,
         ctx: &mut OpCtx<'_>,
-        req: GenerateDataKeyRequest,
-        operation: &str,
+        mut req: GenerateDataKeyRequest,
+        operation: Operation,
     ) -> Result<(Bytes, Secret, String)> {
         let len = match (req.number_of_bytes, req.key_spec) {
             (Some(_), Some(_)) => {
@@ -299,29 +311,25 @@ impl Kms {
         };
         self.validate_grant_tokens(&req.grant_tokens)?;
         let uuid = self.resolve(ctx.env, &req.key_id, true)?;
-        let extra = Self::key_extra(self.key(&uuid)?);
+        let facts = ConditionFacts::of_key(self.key(&uuid)?);
         self.authorize(
             ctx,
-            operation,
+            operation.action(),
             Some(&uuid),
             req.encryption_context.as_ref(),
-            extra,
+            facts,
         )?;
         let key = self.key(&uuid)?;
         Self::require_usable(key)?;
-        Self::require_symmetric(key, operation)?;
+        Self::require_symmetric(key, operation.name())?;
         if req.dry_run {
             return Err(dry_run_ok());
         }
         let arn = key.arn().to_owned();
         let mut data_key = Zeroizing::new(vec![0u8; len]);
         ctx.env.rng.fill(&mut data_key);
-        let blob = self.seal_symmetric(
-            ctx.env,
-            &uuid,
-            &context_or_empty(&req.encryption_context),
-            &data_key,
-        )?;
+        let context = req.encryption_context.take().unwrap_or_default();
+        let blob = self.seal_symmetric(ctx.env, &uuid, context, &data_key)?;
         Ok((Bytes(blob), Secret(data_key), arn))
     }
 
@@ -330,7 +338,7 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyResponse> {
-        let (blob, plaintext, key_id) = self.generate(ctx, req, "GenerateDataKey")?;
+        let (blob, plaintext, key_id) = self.generate(ctx, req, Operation::GenerateDataKey)?;
         Ok(GenerateDataKeyResponse {
             ciphertext_blob: blob,
             plaintext: Some(plaintext),
@@ -344,7 +352,7 @@ impl Kms {
         req: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyResponse> {
         let (blob, _plaintext, key_id) =
-            self.generate(ctx, req, "GenerateDataKeyWithoutPlaintext")?;
+            self.generate(ctx, req, Operation::GenerateDataKeyWithoutPlaintext)?;
         Ok(GenerateDataKeyResponse {
             ciphertext_blob: blob,
             plaintext: None,
@@ -387,21 +395,23 @@ impl Kms {
                 ));
             }
         }
-        let src_ctx = context_or_empty(&req.source_encryption_context);
-        let dst_ctx = context_or_empty(&req.destination_encryption_context);
+        let src_ctx = req
+            .source_encryption_context
+            .as_ref()
+            .unwrap_or(&NO_CONTEXT);
         self.authorize(
             ctx,
-            "ReEncryptFrom",
+            RE_ENCRYPT_FROM,
             Some(&source),
             req.source_encryption_context.as_ref(),
-            Self::key_extra(self.key(&source)?),
+            ConditionFacts::of_key(self.key(&source)?),
         )?;
         self.authorize(
             ctx,
-            "ReEncryptTo",
+            RE_ENCRYPT_TO,
             Some(&dest),
             req.destination_encryption_context.as_ref(),
-            Self::key_extra(self.key(&dest)?),
+            ConditionFacts::of_key(self.key(&dest)?),
         )?;
         Self::require_usable(self.key(&source)?)?;
         let dest_key = self.key(&dest)?;
@@ -410,8 +420,12 @@ impl Kms {
         if req.dry_run {
             return Err(dry_run_ok());
         }
-        let pt = self.open_symmetric(ctx, &blob, &req.ciphertext_blob.0, &source, &src_ctx)?;
-        let out = self.seal_symmetric(ctx.env, &dest, &dst_ctx, &pt)?;
+        let pt = self.open_symmetric(ctx, &blob, &source, src_ctx)?;
+        let dst_ctx = req
+            .destination_encryption_context
+            .clone()
+            .unwrap_or_default();
+        let out = self.seal_symmetric(ctx.env, &dest, dst_ctx, &pt)?;
         Ok(ReEncryptResponse {
             ciphertext_blob: Bytes(out),
             source_key_id: self.key_arn_for(&source),

@@ -1,11 +1,14 @@
 //! Grants: CreateGrant, ListGrants, RetireGrant and RevokeGrant (developer guide, *Grants in
 //! AWS KMS*). How a grant is evaluated is in `authz::grant`.
 
+use super::condition_keys::{ConditionFacts, GrantFacts};
 use super::error::{ErrorCode, KmsError, Result};
 use super::lookup::{check_limit, dry_run_ok, require};
+use super::operation::Operation;
 use super::types::*;
 use super::{Kms, OpCtx};
 use crate::authz::{Grant, CONTEXT_OPERATIONS, GRANT_OPERATIONS, RSA_ENCRYPT_OPERATIONS};
+use std::sync::Arc;
 
 impl Kms {
     pub(super) fn op_create_grant(
@@ -67,35 +70,26 @@ impl Kms {
         }
         self.validate_grant_tokens(&req.grant_tokens)?;
         let uuid = self.resolve(ctx.env, &req.key_id, true)?;
-        let mut extra = vec![
-            ("kms:GrantOperations".to_owned(), req.operations.clone()),
-            (
-                "kms:GranteePrincipal".to_owned(),
-                vec![req.grantee_principal.clone()],
-            ),
-            (
-                "kms:GrantIsForAWSResource".to_owned(),
-                vec![ctx.caller.via_service.is_some().to_string()],
-            ),
-        ];
-        if let Some(r) = &req.retiring_principal {
-            extra.push(("kms:RetiringPrincipal".to_owned(), vec![r.clone()]));
-        }
-        if let Some(c) = &req.constraints {
-            let kind = if c.encryption_context_equals.is_some() {
-                "EncryptionContextEquals"
-            } else {
-                "EncryptionContextSubset"
-            };
-            extra.push(("kms:GrantConstraintType".to_owned(), vec![kind.to_owned()]));
-        }
-        extra.extend(Self::key_extra(self.key(&uuid)?));
+        let mut facts = ConditionFacts::of_key(self.key(&uuid)?);
+        facts.grant = Some(GrantFacts {
+            operations: req.operations.clone(),
+            grantee: req.grantee_principal.clone(),
+            retiring: req.retiring_principal.clone(),
+            for_aws_resource: ctx.caller.via_service.is_some(),
+            constraint_type: req.constraints.as_ref().map(|c| {
+                if c.encryption_context_equals.is_some() {
+                    "EncryptionContextEquals"
+                } else {
+                    "EncryptionContextSubset"
+                }
+            }),
+        });
         self.authorize(
             ctx,
-            "CreateGrant",
+            Operation::CreateGrant.action(),
             Some(&uuid),
             constraint_context.as_ref(),
-            extra,
+            facts,
         )?;
         let key = self.key(&uuid)?;
         Self::require_not_pending_deletion(key)?;
@@ -142,7 +136,7 @@ impl Kms {
             operations: req.operations,
             constraints: req.constraints,
         };
-        self.grants.insert(grant_id.clone(), grant);
+        self.grants.insert(grant_id.clone(), Arc::new(grant));
         Ok(CreateGrantResponse {
             grant_token,
             grant_id,
@@ -156,7 +150,13 @@ impl Kms {
     ) -> Result<ListGrantsResponse> {
         check_limit(req.limit)?;
         let uuid = self.resolve(ctx.env, &req.key_id, false)?;
-        self.authorize(ctx, "ListGrants", Some(&uuid), None, Vec::new())?;
+        self.authorize(
+            ctx,
+            Operation::ListGrants.action(),
+            Some(&uuid),
+            None,
+            ConditionFacts::default(),
+        )?;
         let arn = self.key(&uuid)?.arn().to_owned();
         let grants = self
             .grants
@@ -199,7 +199,7 @@ impl Kms {
                 return Err(KmsError::new(ErrorCode::ValidationException, "RetireGrant needs either GrantToken, or both KeyId and GrantId.".to_owned()));
             }
         };
-        ctx.resources.push(grant.key_arn.clone());
+        ctx.resources.push(grant.key_arn.clone().into());
         let who = ctx.caller.name().to_owned();
         let root_of_issuer =
             ctx.caller.is_root() && ctx.caller.account() == Some(grant.issuing_account.as_str());
@@ -227,7 +227,13 @@ impl Kms {
     ) -> Result<super::types::Empty> {
         require("grantId", &req.grant_id)?;
         let uuid = self.resolve(ctx.env, &req.key_id, false)?;
-        self.authorize(ctx, "RevokeGrant", Some(&uuid), None, Vec::new())?;
+        self.authorize(
+            ctx,
+            Operation::RevokeGrant.action(),
+            Some(&uuid),
+            None,
+            ConditionFacts::default(),
+        )?;
         let arn = self.key(&uuid)?.arn().to_owned();
         if self
             .grants

@@ -1,7 +1,9 @@
 //! A KMS key: metadata, key policy, key material, rotation.
 
+use super::cloudtrail::Text;
 use super::types::{KeyMetadata, KeySpec, KeyState};
 use crate::authz::PolicyDocument;
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// One version of a symmetric key's backing key material. Rotation adds a version; all
@@ -38,10 +40,15 @@ impl std::fmt::Debug for KeyMaterial {
 #[derive(Debug)]
 pub(crate) struct KmsKey {
     pub metadata: KeyMetadata,
+    /// The key id as the 16 bytes a ciphertext blob names it by.
+    pub id_bytes: [u8; 16],
+    /// The key ARN, shared with the CloudTrail events and decisions that name it.
+    pub arn_text: Text,
     /// The key policy as written (GetKeyPolicy returns it verbatim).
     pub policy_text: String,
-    /// The parsed key policy.
-    pub policy: PolicyDocument,
+    /// The parsed key policy (shared with the decisions made under it, so they can be
+    /// explained later).
+    pub policy: Arc<PolicyDocument>,
     pub material: KeyMaterial,
     /// Automatic rotation period in days, when automatic rotation is enabled.
     pub rotation_period_days: Option<u32>,

@@ -2,15 +2,18 @@
 //! and the key states Enabled, Disabled and PendingDeletion (API reference, *Key states of
 //! AWS KMS keys*).
 
+use super::condition_keys::ConditionFacts;
 use super::error::{ErrorCode, KmsError, Result};
 use super::key::{BackingKey, KeyMaterial, KmsKey};
 use super::lookup::{check_limit, DAY};
 use super::managed;
+use super::operation::Operation;
 use super::types::*;
 use super::{Alias, Kms, OpCtx};
 use crate::authz::{parse_policy, PolicyDocument, PolicyKind};
 use crate::env::Env;
 use rsa::RsaPrivateKey;
+use std::sync::Arc;
 
 impl Kms {
     /// Advances time-driven state: keys whose deletion date has passed are deleted (with
@@ -131,7 +134,7 @@ impl Kms {
             key_state: KeyState::Enabled,
             deletion_date: None,
             pending_deletion_window_in_days: None,
-            origin: "AWS_KMS".to_owned(),
+            origin: Origin::AWS_KMS,
             key_manager: manager,
             customer_master_key_spec: spec,
             key_spec: spec,
@@ -141,9 +144,11 @@ impl Kms {
         self.keys.insert(
             uuid,
             KmsKey {
+                id_bytes: crate::env::parse_uuid(&metadata.key_id).unwrap_or_default(),
+                arn_text: metadata.arn.clone().into(),
                 metadata,
                 policy_text,
-                policy,
+                policy: Arc::new(policy),
                 material,
                 rotation_period_days: None,
                 next_rotation: None,
@@ -180,7 +185,7 @@ impl Kms {
                 return Err(KmsError::new(ErrorCode::ValidationException, "KeySpec and CustomerMasterKeySpec disagree; use only KeySpec (CustomerMasterKeySpec is deprecated).".to_owned()));
             }
         }
-        if req.origin.as_deref().is_some_and(|o| o != "AWS_KMS") {
+        if req.origin.is_some_and(|o| o != Origin::AWS_KMS) {
             return Err(KmsError::new(
                 ErrorCode::UnsupportedOperationException,
                 "Only Origin AWS_KMS is modelled (no imported key material or custom key stores)."
@@ -197,14 +202,13 @@ impl Kms {
             .key_spec
             .or(req.customer_master_key_spec)
             .unwrap_or_default();
-        let extra = vec![
-            ("kms:KeySpec".to_owned(), vec![spec.name().to_owned()]),
-            (
-                "kms:KeyUsage".to_owned(),
-                vec!["ENCRYPT_DECRYPT".to_owned()],
-            ),
-        ];
-        self.authorize(ctx, "CreateKey", None, None, extra)?;
+        self.authorize(
+            ctx,
+            Operation::CreateKey.action(),
+            None,
+            None,
+            ConditionFacts::of_new_key(spec),
+        )?;
         let policy_text = req
             .policy
             .clone()
@@ -245,7 +249,7 @@ impl Kms {
             }
         };
         let key = self.key(&uuid)?;
-        ctx.resources.push(key.arn().to_owned());
+        ctx.resources.push(key.arn_text.clone());
         Ok(KeyMetadataResponse {
             key_metadata: key.metadata.clone(),
         })
@@ -258,7 +262,13 @@ impl Kms {
     ) -> Result<KeyMetadataResponse> {
         self.validate_grant_tokens(&req.grant_tokens)?;
         let uuid = self.resolve(ctx.env, &req.key_id, true)?;
-        self.authorize(ctx, "DescribeKey", Some(&uuid), None, Vec::new())?;
+        self.authorize(
+            ctx,
+            Operation::DescribeKey.action(),
+            Some(&uuid),
+            None,
+            ConditionFacts::default(),
+        )?;
         Ok(KeyMetadataResponse {
             key_metadata: self.key(&uuid)?.metadata.clone(),
         })
@@ -270,7 +280,13 @@ impl Kms {
         req: ListKeysRequest,
     ) -> Result<ListKeysResponse> {
         check_limit(req.limit)?;
-        self.authorize(ctx, "ListKeys", None, None, Vec::new())?;
+        self.authorize(
+            ctx,
+            Operation::ListKeys.action(),
+            None,
+            None,
+            ConditionFacts::default(),
+        )?;
         let keys = self
             .keys
             .values()
@@ -290,7 +306,7 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: KeyIdRequest,
     ) -> Result<super::types::Empty> {
-        let uuid = self.customer_key_for(ctx, &req.key_id, "EnableKey")?;
+        let uuid = self.customer_key_for(ctx, &req.key_id, Operation::EnableKey)?;
         let key = self.key_mut(&uuid)?;
         Self::require_not_pending_deletion(key)?;
         key.set_state(KeyState::Enabled);
@@ -302,7 +318,7 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: KeyIdRequest,
     ) -> Result<super::types::Empty> {
-        let uuid = self.customer_key_for(ctx, &req.key_id, "DisableKey")?;
+        let uuid = self.customer_key_for(ctx, &req.key_id, Operation::DisableKey)?;
         let key = self.key_mut(&uuid)?;
         Self::require_not_pending_deletion(key)?;
         key.set_state(KeyState::Disabled);
@@ -325,7 +341,7 @@ impl Kms {
                 },
             ));
         }
-        let uuid = self.customer_key_for(ctx, &req.key_id, "ScheduleKeyDeletion")?;
+        let uuid = self.customer_key_for(ctx, &req.key_id, Operation::ScheduleKeyDeletion)?;
         let now = ctx.env.clock.now_secs();
         let key = self.key_mut(&uuid)?;
         Self::require_not_pending_deletion(key)?;
@@ -347,7 +363,7 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: KeyIdRequest,
     ) -> Result<KeyIdResponse> {
-        let uuid = self.customer_key_for(ctx, &req.key_id, "CancelKeyDeletion")?;
+        let uuid = self.customer_key_for(ctx, &req.key_id, Operation::CancelKeyDeletion)?;
         let key = self.key_mut(&uuid)?;
         if key.state() != KeyState::PendingDeletion {
             return Err(KmsError::new(

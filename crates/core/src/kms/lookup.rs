@@ -2,15 +2,21 @@
 //! (the decision is made in `authz`, with the condition keys of `condition_keys`), and the
 //! key-state and request checks AWS makes before acting.
 
-use super::condition_keys::request_context;
+use super::cloudtrail::Text;
+use super::condition_keys::{ConditionFacts, KmsRequestKeys, OwnedRequestKeys};
 use super::error::{ErrorCode, KmsError, Result};
 use super::key::KmsKey;
 use super::managed;
+use super::operation::{Action, Operation};
 use super::types::*;
 use super::{Kms, OpCtx};
-use crate::authz::{decide, AuthRequest, CallerPrincipal, Grant};
+use crate::authz::{
+    decide, decide_outcome, AuthRequest, Authorization, Caller, CallerPrincipal, Grant, Outcome,
+    PolicyDocument,
+};
 use crate::context::EncryptionContext;
 use crate::env::{parse_uuid, Env};
+use std::sync::Arc;
 
 /// Maximum grant tokens per request (API reference: "Array Members: Maximum number of 10 items").
 pub const MAX_GRANT_TOKENS: usize = 10;
@@ -37,9 +43,11 @@ impl Kms {
     ) -> Result<String> {
         require("keyId", key_id)?;
         let (region, account, rest) = if let Some(arn) = key_id.strip_prefix("arn:") {
-            let parts: Vec<&str> = arn.splitn(5, ':').collect();
-            match parts.as_slice() {
-                [_, "kms", region, account, rest] => (Some(*region), Some(*account), *rest),
+            let mut parts = arn.splitn(5, ':');
+            match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
+                (Some(_), Some("kms"), Some(region), Some(account), Some(rest)) => {
+                    (Some(region), Some(account), rest)
+                }
                 _ => {
                     return Err(KmsError::new(
                         ErrorCode::NotFoundException,
@@ -105,61 +113,98 @@ impl Kms {
             .ok_or_else(|| KmsError::key_not_found(uuid))
     }
 
-    /// Authorizes `operation` on key `uuid` (or on no key), records the decision, and
-    /// turns a denial into `AccessDeniedException`.
+    /// The IAM identity policies of the caller (none for service principals).
+    pub(super) fn identity_policies(&self, caller: &Caller) -> Arc<[PolicyDocument]> {
+        match &caller.principal {
+            CallerPrincipal::Iam { arn, .. } => self.iam.get(arn).cloned(),
+            CallerPrincipal::Service { .. } => None,
+        }
+        .unwrap_or_else(|| Arc::clone(&self.no_policies))
+    }
+
+    /// Authorizes `action` on key `uuid` (or on no key), records the decision, and turns
+    /// a denial into `AccessDeniedException`. The outcome is decided at once; an allowed
+    /// request's explanation is built only when someone looks at it.
     pub(super) fn authorize(
         &self,
         ctx: &mut OpCtx<'_>,
-        operation: &str,
+        action: Action,
         uuid: Option<&str>,
         context: Option<&EncryptionContext>,
-        extra: Vec<(String, Vec<String>)>,
+        facts: ConditionFacts,
     ) -> Result<()> {
         let key = uuid.and_then(|u| self.keys.get(u));
-        let key_arn = key.map(|k| k.metadata.arn.clone());
-        if let Some(arn) = &key_arn {
-            if !ctx.resources.contains(arn) {
-                ctx.resources.push(arn.clone());
+        let key_arn = key.map(|k| k.metadata.arn.as_str());
+        if let Some(k) = key {
+            if !ctx.resources.contains(&k.arn_text) {
+                ctx.resources.push(k.arn_text.clone());
             }
         }
-        let grants: Vec<&Grant> = match &key_arn {
-            Some(arn) => self.grants.values().filter(|g| &g.key_arn == arn).collect(),
+        let grants: Vec<Arc<Grant>> = match key_arn {
+            Some(arn) => self
+                .grants
+                .values()
+                .filter(|g| g.key_arn == arn)
+                .cloned()
+                .collect(),
             None => Vec::new(),
         };
-        let identity = match &ctx.caller.principal {
-            CallerPrincipal::Iam { arn, .. } => self.iam.get(arn).map(Vec::as_slice).unwrap_or(&[]),
-            CallerPrincipal::Service { .. } => &[],
+        let grant_refs: Vec<&Grant> = grants.iter().map(Arc::as_ref).collect();
+        let identity = self.identity_policies(ctx.caller);
+        let key_policy = key.map(|k| Arc::clone(&k.policy));
+        let resource = key_arn.unwrap_or("*");
+        let keys = KmsRequestKeys {
+            caller: ctx.caller,
+            action: action.iam,
+            resource,
+            context,
+            facts: &facts,
         };
         let req = AuthRequest {
             caller: ctx.caller,
-            context: request_context(ctx.caller, operation, key_arn.as_deref(), context, extra),
-            grant_operation: operation,
+            context: &keys,
+            grant_operation: action.grant_operation,
             resource_account: &self.account,
             encryption_context: context,
         };
-        let decision = decide(&req, key.map(|k| &k.policy), identity, &grants);
-        let allowed = decision.is_allowed();
-        let reason = decision.reason.clone();
-        ctx.decisions.push(decision);
-        if allowed {
+        let outcome = decide_outcome(&req, key_policy.as_deref(), &identity, &grant_refs);
+        debug_assert_eq!(
+            outcome,
+            decide(&req, key_policy.as_deref(), &identity, &grant_refs).outcome,
+            "the fast decision and the explained one disagree"
+        );
+        if outcome == Outcome::Allowed {
+            let owned = OwnedRequestKeys {
+                caller: ctx.caller.clone(),
+                action: action.iam,
+                resource: key.map_or(Text::Static("*"), |k| k.arn_text.clone()),
+                context: context.cloned(),
+                facts,
+            };
+            let account = self.account_text.clone();
+            let grant_operation = action.grant_operation;
+            ctx.decisions.push(Authorization::later(
+                outcome,
+                Arc::new(move || {
+                    let keys = owned.view();
+                    let grant_refs: Vec<&Grant> = grants.iter().map(Arc::as_ref).collect();
+                    let req = AuthRequest {
+                        caller: &owned.caller,
+                        context: &keys,
+                        grant_operation,
+                        resource_account: &account,
+                        encryption_context: owned.context.as_ref(),
+                    };
+                    decide(&req, key_policy.as_deref(), &identity, &grant_refs)
+                }),
+            ));
             Ok(())
         } else {
+            let decision = decide(&req, key_policy.as_deref(), &identity, &grant_refs);
+            let reason = decision.reason.clone();
+            ctx.decisions.push(Authorization::explained(decision));
             Err(KmsError::new(ErrorCode::AccessDeniedException, reason))
         }
-    }
-
-    pub(super) fn key_extra(key: &KmsKey) -> Vec<(String, Vec<String>)> {
-        vec![
-            ("kms:KeySpec".to_owned(), vec![key.spec().name().to_owned()]),
-            (
-                "kms:KeyUsage".to_owned(),
-                vec!["ENCRYPT_DECRYPT".to_owned()],
-            ),
-            (
-                "kms:KeyOrigin".to_owned(),
-                vec![key.metadata.origin.clone()],
-            ),
-        ]
     }
 
     /// Cryptographic operations need an enabled key (API reference, *Key states*).
@@ -207,10 +252,16 @@ impl Kms {
         &mut self,
         ctx: &mut OpCtx<'_>,
         key_id: &str,
-        operation: &str,
+        operation: Operation,
     ) -> Result<String> {
         let uuid = self.resolve(ctx.env, key_id, false)?;
-        self.authorize(ctx, operation, Some(&uuid), None, Vec::new())?;
+        self.authorize(
+            ctx,
+            operation.action(),
+            Some(&uuid),
+            None,
+            ConditionFacts::default(),
+        )?;
         let key = self.key(&uuid)?;
         if key.metadata.key_manager == KeyManager::AWS {
             return Err(KmsError::new(
@@ -255,10 +306,6 @@ pub(super) fn require(field: &str, value: &str) -> Result<()> {
     } else {
         Ok(())
     }
-}
-
-pub(super) fn context_or_empty(c: &Option<EncryptionContext>) -> EncryptionContext {
-    c.clone().unwrap_or_default()
 }
 
 /// AWS answers a successful `DryRun` with `DryRunOperationException`.

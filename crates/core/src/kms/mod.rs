@@ -13,6 +13,7 @@ mod condition_keys;
 mod cryptographic;
 mod error;
 mod grants;
+mod issued;
 mod key;
 mod keys;
 mod lookup;
@@ -22,18 +23,19 @@ mod policy;
 mod rotation;
 pub mod types;
 
-pub use crate::authz::{Decision, GrantResult, IdentityPolicyResult, Outcome};
+pub use crate::authz::{Authorization, Decision, GrantResult, IdentityPolicyResult, Outcome};
 pub use error::{ErrorCode, KmsError, Result};
 pub use managed::{default_key_policy, managed_key_policy, MANAGED_SERVICES};
 pub use operation::{KmsRequest, KmsResponse, Operation};
 
 use crate::authz::{Caller, Grant, PolicyDocument};
 use crate::env::Env;
-use cloudtrail::CloudTrailEvent;
+use cloudtrail::{CloudTrailEvent, EventId};
 use key::KmsKey;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// An alias: a friendly name for a key.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,29 +46,29 @@ struct Alias {
 
 /// What one KMS call left behind besides its response: why it was allowed or denied,
 /// why a decryption failed, and the CloudTrail event it produced.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KmsRecord {
     /// The operation.
     pub operation: Operation,
     /// The authorization decisions (ReEncrypt has two; a request rejected before
-    /// authorization has none).
-    pub decisions: Vec<Decision>,
+    /// authorization has none), explained on demand ([`Authorization::decision`]).
+    pub authorizations: Vec<Authorization>,
     /// Why a decryption failed, from what the simulation knows (real KMS says only
     /// `InvalidCiphertextException`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
-    /// The CloudTrail event this call produced.
-    pub event: CloudTrailEvent,
+    /// The CloudTrail event this call produced (shared with the trail).
+    pub event: Arc<CloudTrailEvent>,
 }
 
 /// Per-call state the operations fill in for the record.
 pub(crate) struct OpCtx<'a> {
     pub env: &'a mut Env,
     pub caller: &'a Caller,
-    pub decisions: Vec<Decision>,
+    pub decisions: Vec<Authorization>,
     /// The key ARN(s) the call acted on, for CloudTrail `resources`.
-    pub resources: Vec<String>,
+    pub resources: Vec<cloudtrail::Text>,
     pub explanation: Option<String>,
 }
 
@@ -77,15 +79,31 @@ pub struct Kms {
     account: String,
     keys: BTreeMap<String, KmsKey>,
     aliases: BTreeMap<String, Alias>,
-    grants: BTreeMap<String, Grant>,
+    grants: BTreeMap<String, Arc<Grant>>,
     /// IAM identity policies by principal ARN (the account's IAM, as KMS consults it).
-    iam: BTreeMap<String, Vec<PolicyDocument>>,
-    /// Hash of each ciphertext issued → the context it was sealed with, so a failed
-    /// Decrypt can be explained (never consulted to decide anything).
-    issued: BTreeMap<[u8; 32], crate::context::EncryptionContext>,
-    trail: Vec<CloudTrailEvent>,
+    iam: BTreeMap<String, Arc<[PolicyDocument]>>,
+    /// The contexts recent ciphertexts were sealed with, to explain a failed Decrypt.
+    issued: issued::IssuedContexts,
+    trail: Vec<Arc<CloudTrailEvent>>,
+    /// The identity policies of a principal that has none.
+    no_policies: Arc<[PolicyDocument]>,
+    /// The Region and account as events share them.
+    region_text: cloudtrail::Text,
+    account_text: cloudtrail::Text,
+    /// The last event time written, by virtual milliseconds (events of one instant share it).
+    event_time: (u64, cloudtrail::Text),
     /// Keep CloudTrail events (off for scale runs that only count).
     record_trail: bool,
+}
+
+impl KmsRecord {
+    /// The decisions with all their reasons (built now, if they were not yet).
+    pub fn decisions(&self) -> Vec<Decision> {
+        self.authorizations
+            .iter()
+            .map(Authorization::decision)
+            .collect()
+    }
 }
 
 impl Kms {
@@ -98,8 +116,12 @@ impl Kms {
             aliases: BTreeMap::new(),
             grants: BTreeMap::new(),
             iam: BTreeMap::new(),
-            issued: BTreeMap::new(),
+            issued: issued::IssuedContexts::default(),
             trail: Vec::new(),
+            no_policies: Arc::from(Vec::new()),
+            region_text: region.to_owned().into(),
+            account_text: account.to_owned().into(),
+            event_time: (0, cloudtrail::Text::Static("")),
             record_trail: true,
         }
     }
@@ -116,11 +138,12 @@ impl Kms {
 
     /// Attaches IAM identity policies to a principal (replacing what it had).
     pub fn set_identity_policies(&mut self, principal_arn: &str, policies: Vec<PolicyDocument>) {
-        self.iam.insert(principal_arn.to_owned(), policies);
+        self.iam
+            .insert(principal_arn.to_owned(), Arc::from(policies));
     }
 
     /// The CloudTrail events recorded so far, oldest first.
-    pub fn trail(&self) -> &[CloudTrailEvent] {
+    pub fn trail(&self) -> &[Arc<CloudTrailEvent>] {
         &self.trail
     }
 
@@ -170,7 +193,7 @@ impl Kms {
         );
         let record = KmsRecord {
             operation,
-            decisions,
+            authorizations: decisions,
             explanation,
             event,
         };
@@ -199,7 +222,7 @@ impl Kms {
         );
         KmsRecord {
             operation,
-            decisions: Vec::new(),
+            authorizations: Vec::new(),
             explanation: None,
             event,
         }
@@ -214,48 +237,53 @@ impl Kms {
         request_parameters: Value,
         response_elements: Value,
         error: Option<&KmsError>,
-        resources: &[String],
-    ) -> CloudTrailEvent {
+        resources: &[cloudtrail::Text],
+    ) -> Arc<CloudTrailEvent> {
         let (user_identity, ip, agent) = cloudtrail::identity_of(caller);
         let is_service = user_identity.kind == "AWSService";
         let (error_code, error_message) = match error {
             None => (None, None),
-            Some(e) => (Some(e.code.name().to_owned()), Some(e.message.clone())),
+            Some(e) => (Some(e.code.name().into()), Some(e.message.clone())),
         };
+        let now_ms = env.clock.now_ms();
+        if self.event_time.0 != now_ms || self.event_time.1.is_empty() {
+            self.event_time = (now_ms, env.clock.iso8601().into());
+        }
         let event = CloudTrailEvent {
-            event_version: cloudtrail::EVENT_VERSION.to_owned(),
+            event_version: cloudtrail::EVENT_VERSION.into(),
             user_identity,
-            event_time: env.clock.iso8601(),
-            event_source: "kms.amazonaws.com".to_owned(),
-            event_name: operation.name().to_owned(),
-            aws_region: self.region.clone(),
+            event_time: self.event_time.1.clone(),
+            event_source: "kms.amazonaws.com".into(),
+            event_name: operation.name().into(),
+            aws_region: self.region_text.clone(),
             source_ip_address: ip,
             user_agent: agent,
             error_code,
             error_message,
             request_parameters,
             response_elements,
-            request_id: env.rng.uuid(),
-            event_id: env.rng.uuid(),
+            request_id: EventId(env.rng.uuid_bytes()),
+            event_id: EventId(env.rng.uuid_bytes()),
             read_only: operation.is_read_only(),
             resources: resources
                 .iter()
                 .map(|arn| cloudtrail::Resource {
                     arn: arn.clone(),
-                    account_id: self.account.clone(),
-                    kind: "AWS::KMS::Key".to_owned(),
+                    account_id: self.account_text.clone(),
+                    kind: "AWS::KMS::Key".into(),
                 })
                 .collect(),
-            event_type: "AwsApiCall".to_owned(),
-            recipient_account_id: self.account.clone(),
+            event_type: "AwsApiCall".into(),
+            recipient_account_id: self.account_text.clone(),
             shared_event_id: if is_service {
-                Some(env.rng.uuid())
+                Some(EventId(env.rng.uuid_bytes()))
             } else {
                 None
             },
         };
+        let event = Arc::new(event);
         if self.record_trail {
-            self.trail.push(event.clone());
+            self.trail.push(Arc::clone(&event));
         }
         event
     }

@@ -44,6 +44,11 @@ macro_rules! operations {
                 match name { $(stringify!($name) => Some(Operation::$name),)* _ => None }
             }
 
+            /// The IAM action that authorizes it, e.g. `kms:Decrypt`.
+            pub fn iam_action(self) -> &'static str {
+                match self { $(Operation::$name => concat!("kms:", stringify!($name))),* }
+            }
+
             /// CloudTrail's `readOnly`: whether the call leaves the key and its
             /// configuration unchanged.
             pub fn is_read_only(self) -> bool {
@@ -187,6 +192,38 @@ operations! {
     /// RevokeGrant.
     RevokeGrant(RevokeGrantRequest) -> Empty = revoke_grant / op_revoke_grant { read_only: false, response_in_trail: true },
 }
+
+/// What a request asks permission for: the IAM action a policy names and the operation
+/// a grant lists. They are the operation itself, except for ReEncrypt, which needs
+/// `kms:ReEncryptFrom` on the source key and `kms:ReEncryptTo` on the destination key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Action {
+    /// As grants name it, e.g. `ReEncryptFrom`.
+    pub grant_operation: &'static str,
+    /// As policies name it, e.g. `kms:ReEncryptFrom`.
+    pub iam: &'static str,
+}
+
+impl Operation {
+    /// The permission the operation needs.
+    pub(crate) fn action(self) -> Action {
+        Action {
+            grant_operation: self.name(),
+            iam: self.iam_action(),
+        }
+    }
+}
+
+/// ReEncrypt's permission on the key that encrypted the ciphertext.
+pub(crate) const RE_ENCRYPT_FROM: Action = Action {
+    grant_operation: "ReEncryptFrom",
+    iam: "kms:ReEncryptFrom",
+};
+/// ReEncrypt's permission on the key it encrypts under.
+pub(crate) const RE_ENCRYPT_TO: Action = Action {
+    grant_operation: "ReEncryptTo",
+    iam: "kms:ReEncryptTo",
+};
 
 impl Serialize for Operation {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {

@@ -1,13 +1,13 @@
 //! Key policies: reading, replacing, and AWS's policy lockout safety check.
 
-use super::condition_keys::request_context;
+use super::condition_keys::{ConditionFacts, KmsRequestKeys};
 use super::error::{ErrorCode, KmsError, Result};
 use super::lookup::require;
+use super::operation::Operation;
 use super::types::*;
 use super::{Kms, OpCtx};
 use crate::authz::{
-    decide, parse_policy, AuthRequest, CallerPrincipal, Decision, Outcome, PolicyDocument,
-    PolicyKind,
+    decide, parse_policy, AuthRequest, Decision, Outcome, PolicyDocument, PolicyKind,
 };
 
 /// Maximum key policy size (API reference, *PutKeyPolicy*: 32768 characters).
@@ -38,28 +38,28 @@ impl Kms {
     /// AWS's policy lockout safety check: the new policy must let the caller make a later
     /// PutKeyPolicy request (API reference, *PutKeyPolicy*, `BypassPolicyLockoutSafetyCheck`).
     pub(super) fn lockout_check(&self, ctx: &OpCtx<'_>, policy: &PolicyDocument) -> Result<()> {
-        let identity = match &ctx.caller.principal {
-            CallerPrincipal::Iam { arn, .. } => self.iam.get(arn).map(Vec::as_slice).unwrap_or(&[]),
-            CallerPrincipal::Service { .. } => &[],
-        };
+        let identity = self.identity_policies(ctx.caller);
         let probe_arn = format!(
             "arn:aws:kms:{}:{}:key/lockout-check",
             self.region, self.account
         );
+        let action = Operation::PutKeyPolicy.action();
+        let facts = ConditionFacts::default();
+        let keys = KmsRequestKeys {
+            caller: ctx.caller,
+            action: action.iam,
+            resource: &probe_arn,
+            context: None,
+            facts: &facts,
+        };
         let req = AuthRequest {
             caller: ctx.caller,
-            context: request_context(
-                ctx.caller,
-                "PutKeyPolicy",
-                Some(&probe_arn),
-                None,
-                Vec::new(),
-            ),
-            grant_operation: "PutKeyPolicy",
+            context: &keys,
+            grant_operation: action.grant_operation,
             resource_account: &self.account,
             encryption_context: None,
         };
-        let d: Decision = decide(&req, Some(policy), identity, &[]);
+        let d: Decision = decide(&req, Some(policy), &identity, &[]);
         if d.outcome == Outcome::Allowed {
             Ok(())
         } else {
@@ -77,7 +77,13 @@ impl Kms {
     ) -> Result<GetKeyPolicyResponse> {
         check_policy_name(req.policy_name.as_deref())?;
         let uuid = self.resolve(ctx.env, &req.key_id, false)?;
-        self.authorize(ctx, "GetKeyPolicy", Some(&uuid), None, Vec::new())?;
+        self.authorize(
+            ctx,
+            Operation::GetKeyPolicy.action(),
+            Some(&uuid),
+            None,
+            ConditionFacts::default(),
+        )?;
         Ok(GetKeyPolicyResponse {
             policy: self.key(&uuid)?.policy_text.clone(),
             policy_name: "default".to_owned(),
@@ -91,14 +97,14 @@ impl Kms {
     ) -> Result<super::types::Empty> {
         check_policy_name(req.policy_name.as_deref())?;
         require("policy", &req.policy)?;
-        let uuid = self.customer_key_for(ctx, &req.key_id, "PutKeyPolicy")?;
+        let uuid = self.customer_key_for(ctx, &req.key_id, Operation::PutKeyPolicy)?;
         let policy = self.parse_key_policy(&req.policy)?;
         if !req.bypass_policy_lockout_safety_check {
             self.lockout_check(ctx, &policy)?;
         }
         let key = self.key_mut(&uuid)?;
         Self::require_not_pending_deletion(key)?;
-        key.policy = policy;
+        key.policy = std::sync::Arc::new(policy);
         key.policy_text = req.policy;
         Ok(super::types::Empty {})
     }

@@ -1,9 +1,11 @@
 //! Rotation: automatic and on demand; every backing key version is kept so old
 //! ciphertexts still decrypt (developer guide, *Rotating AWS KMS keys*).
 
+use super::condition_keys::ConditionFacts;
 use super::error::{ErrorCode, KmsError, Result};
 use super::key::{BackingKey, KeyMaterial};
 use super::lookup::DAY;
+use super::operation::Operation;
 use super::types::*;
 use super::{Kms, OpCtx};
 
@@ -27,7 +29,7 @@ impl Kms {
                 },
             ));
         }
-        let uuid = self.customer_key_for(ctx, &req.key_id, "EnableKeyRotation")?;
+        let uuid = self.customer_key_for(ctx, &req.key_id, Operation::EnableKeyRotation)?;
         let now = ctx.env.clock.now_secs();
         let key = self.key_mut(&uuid)?;
         Self::require_usable(key)?;
@@ -44,7 +46,7 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: KeyIdRequest,
     ) -> Result<super::types::Empty> {
-        let uuid = self.customer_key_for(ctx, &req.key_id, "DisableKeyRotation")?;
+        let uuid = self.customer_key_for(ctx, &req.key_id, Operation::DisableKeyRotation)?;
         let key = self.key_mut(&uuid)?;
         Self::require_usable(key)?;
         if !key.spec().is_symmetric() {
@@ -67,7 +69,13 @@ impl Kms {
         req: KeyIdRequest,
     ) -> Result<KeyRotationStatusResponse> {
         let uuid = self.resolve(ctx.env, &req.key_id, false)?;
-        self.authorize(ctx, "GetKeyRotationStatus", Some(&uuid), None, Vec::new())?;
+        self.authorize(
+            ctx,
+            Operation::GetKeyRotationStatus.action(),
+            Some(&uuid),
+            None,
+            ConditionFacts::default(),
+        )?;
         let key = self.key(&uuid)?;
         Self::require_not_pending_deletion(key)?;
         Ok(KeyRotationStatusResponse {
@@ -83,7 +91,7 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: KeyIdRequest,
     ) -> Result<KeyIdResponse> {
-        let uuid = self.customer_key_for(ctx, &req.key_id, "RotateKeyOnDemand")?;
+        let uuid = self.customer_key_for(ctx, &req.key_id, Operation::RotateKeyOnDemand)?;
         let now = ctx.env.clock.now_secs();
         let material = ctx.env.rng.secret::<32>();
         let key = self.key_mut(&uuid)?;
@@ -107,7 +115,13 @@ impl Kms {
         req: KeyIdRequest,
     ) -> Result<ListKeyRotationsResponse> {
         let uuid = self.resolve(ctx.env, &req.key_id, false)?;
-        self.authorize(ctx, "ListKeyRotations", Some(&uuid), None, Vec::new())?;
+        self.authorize(
+            ctx,
+            Operation::ListKeyRotations.action(),
+            Some(&uuid),
+            None,
+            ConditionFacts::default(),
+        )?;
         let key = self.key(&uuid)?;
         let rotations = match &key.material {
             KeyMaterial::Symmetric(v) => v

@@ -16,7 +16,7 @@ struct KmsCall {
     response: std::result::Result<Value, KmsError>,
     decisions: Vec<Decision>,
     explanation: Option<String>,
-    event: CloudTrailEvent,
+    event: Arc<CloudTrailEvent>,
 }
 
 impl KmsCall {
@@ -36,7 +36,7 @@ fn call_json(kms: &mut Kms, env: &mut Env, caller: &Caller, op: &str, req: &Valu
     });
     KmsCall {
         response,
-        decisions: record.decisions,
+        decisions: record.decisions(),
         explanation: record.explanation,
         event: record.event,
     }
@@ -550,7 +550,7 @@ fn rotation_keeps_old_ciphertexts_decryptable() {
 
 #[test]
 fn same_seed_gives_identical_output() {
-    fn run(seed: u64) -> (String, String, Vec<CloudTrailEvent>) {
+    fn run(seed: u64) -> (String, String, Vec<Arc<CloudTrailEvent>>) {
         let mut f = fixture(seed);
         let key = f.new_key();
         let blob = f.encrypt(&key, b"determinism", json!({"k": "v"}));

@@ -109,6 +109,33 @@ impl KeyState {
     }
 }
 
+/// `Origin`: where a key's material comes from (API reference, *CreateKey*, `Origin`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[allow(non_camel_case_types)]
+pub enum Origin {
+    /// KMS made the key material.
+    #[default]
+    AWS_KMS,
+    /// Imported key material.
+    EXTERNAL,
+    /// A CloudHSM key store (not modelled).
+    AWS_CLOUDHSM,
+    /// An external key store (not modelled).
+    EXTERNAL_KEY_STORE,
+}
+
+impl Origin {
+    /// The AWS name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::AWS_KMS => "AWS_KMS",
+            Origin::EXTERNAL => "EXTERNAL",
+            Origin::AWS_CLOUDHSM => "AWS_CLOUDHSM",
+            Origin::EXTERNAL_KEY_STORE => "EXTERNAL_KEY_STORE",
+        }
+    }
+}
+
 /// `KeyManager`: who manages the key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
@@ -138,7 +165,7 @@ pub struct KeyMetadata {
     pub deletion_date: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pending_deletion_window_in_days: Option<u32>,
-    pub origin: String,
+    pub origin: Origin,
     pub key_manager: KeyManager,
     /// Deprecated twin of `KeySpec`, still returned by AWS.
     pub customer_master_key_spec: KeySpec,
@@ -172,7 +199,7 @@ request!(
         customer_master_key_spec: Option<KeySpec>,
         policy: Option<String>,
         bypass_policy_lockout_safety_check: bool,
-        origin: Option<String>,
+        origin: Option<Origin>,
         multi_region: Option<bool>,
         tags: Option<Vec<serde_json::Value>>,
     }

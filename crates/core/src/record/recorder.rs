@@ -183,7 +183,7 @@ impl Recorder<'_> {
         step.error = error.map(ErrorBody::from);
         step.explanation = record.explanation.clone();
         if self.trace.is_full() {
-            step.decisions = record.decisions.clone();
+            step.decisions = record.decisions();
             step.event = Some(record.event.clone());
         }
         self.trace.push(step);

@@ -13,6 +13,7 @@ use crate::kms::cloudtrail::CloudTrailEvent;
 use crate::kms::{KmsError, Operation};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Where a piece of key material or data lives (a trust boundary in the diagram).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -327,7 +328,7 @@ pub struct Step {
     pub decisions: Vec<Decision>,
     /// The CloudTrail event, for KMS calls.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub event: Option<CloudTrailEvent>,
+    pub event: Option<Arc<CloudTrailEvent>>,
     /// What happened to keys and data.
     pub material: Vec<MaterialEvent>,
 }

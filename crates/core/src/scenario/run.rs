@@ -9,6 +9,7 @@ use crate::world::{CallResult, Target, World};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Whether a step's expectation held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -63,7 +64,7 @@ pub struct RunResult {
     /// One entry per step that ran.
     pub steps: Vec<StepResult>,
     /// The CloudTrail events.
-    pub cloudtrail: Vec<CloudTrailEvent>,
+    pub cloudtrail: Vec<Arc<CloudTrailEvent>>,
     /// Set if a step failed without an `expect` for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<Stopped>,

@@ -1,0 +1,68 @@
+//! What KMS remembers of the ciphertexts it issued, to explain a failed Decrypt.
+//!
+//! Real KMS answers a wrong encryption context and a modified blob alike: an
+//! `InvalidCiphertextException` with no detail. The simulation can say which it was: it
+//! keeps, for the ciphertexts it issued most recently, the encryption context each was
+//! sealed with, found by the blob's authentication tag. The record is never consulted to
+//! decide anything, only to explain; it is bounded, so a long-running server does not
+//! grow without limit (older ciphertexts are then explained as "modified or not issued
+//! here").
+
+use crate::context::EncryptionContext;
+use std::collections::{HashMap, VecDeque};
+
+/// How many issued ciphertexts are remembered.
+pub const REMEMBERED: usize = 16_384;
+
+/// The encryption contexts of recently issued ciphertexts, by authentication tag.
+#[derive(Debug, Default)]
+pub(crate) struct IssuedContexts {
+    by_tag: HashMap<[u8; 16], EncryptionContext>,
+    order: VecDeque<[u8; 16]>,
+}
+
+impl IssuedContexts {
+    /// Remembers that the ciphertext with `tag` was sealed with `context`.
+    pub fn remember(&mut self, tag: [u8; 16], context: EncryptionContext) {
+        if self.by_tag.insert(tag, context).is_none() {
+            self.order.push_back(tag);
+            if self.order.len() > REMEMBERED {
+                if let Some(oldest) = self.order.pop_front() {
+                    self.by_tag.remove(&oldest);
+                }
+            }
+        }
+    }
+
+    /// The context the ciphertext with `tag` was sealed with, if it is remembered.
+    pub fn context(&self, tag: &[u8]) -> Option<&EncryptionContext> {
+        let tag: [u8; 16] = tag.try_into().ok()?;
+        self.by_tag.get(&tag)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembers_the_newest_and_forgets_the_oldest() {
+        let mut issued = IssuedContexts::default();
+        for i in 0..=REMEMBERED as u32 {
+            let mut tag = [0u8; 16];
+            tag[..4].copy_from_slice(&i.to_be_bytes());
+            issued.remember(tag, EncryptionContext::from_pairs([("n", i.to_string())]));
+        }
+        assert!(
+            issued.context(&[0u8; 16]).is_none(),
+            "the oldest is forgotten"
+        );
+        let mut newest = [0u8; 16];
+        newest[..4].copy_from_slice(&(REMEMBERED as u32).to_be_bytes());
+        assert_eq!(
+            issued.context(&newest).and_then(|c| c.get("n")),
+            Some(REMEMBERED.to_string().as_str())
+        );
+        assert!(issued.context(&[1, 2, 3]).is_none(), "not a tag");
+    }
+}
