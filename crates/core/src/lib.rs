@@ -34,3 +34,42 @@ pub use kms::{Kms, KmsError, KmsRecord, KmsRequest, KmsResponse, Operation};
 /// The trace (the module lives in `record`).
 pub use record::trace;
 pub use world::World;
+
+/// Every type that holds plaintext key material, and the proof that it is erased: each
+/// line below names the field that holds the material and only compiles if that field's
+/// type zeroizes on drop (`zeroize::ZeroizeOnDrop`). A new holder of key material belongs
+/// in this list.
+#[cfg(test)]
+mod key_material_holders {
+    use crate::kms::types::{DecryptResponse, EncryptRequest, GenerateDataKeyResponse};
+    use zeroize::ZeroizeOnDrop;
+
+    fn erased_on_drop<T: ZeroizeOnDrop + ?Sized>(_: &T) {}
+
+    #[test]
+    fn every_holder_of_key_material_zeroizes_on_drop() {
+        // KMS: backing key versions of symmetric keys, RSA private keys.
+        let _ = |b: &crate::kms::key::BackingKey| erased_on_drop(&b.material);
+        let _ = |k: &crate::kms::key::KeyMaterial| match k {
+            crate::kms::key::KeyMaterial::Symmetric(v) => {
+                v.iter().for_each(|b| erased_on_drop(&b.material))
+            }
+            crate::kms::key::KeyMaterial::Rsa(p) => erased_on_drop(p.as_ref()),
+        };
+        // Plaintexts and data keys in KMS requests and responses.
+        let _ = |s: &crate::wire::Secret| erased_on_drop(&s.0);
+        let _ = |r: &EncryptRequest| erased_on_drop(&r.plaintext.0);
+        let _ = |r: &DecryptResponse| erased_on_drop(&r.plaintext.0);
+        let _ = |r: &GenerateDataKeyResponse| r.plaintext.as_ref().map(|p| erased_on_drop(&p.0));
+        // WorkMail's mailbox-key cache.
+        let _ = |c: &crate::workmail::cache::CachedKey| erased_on_drop(&c.key);
+        // Keys the world generates (mailbox, message and data keys) and what AES-GCM and
+        // RSA-OAEP decrypt.
+        let mut env = crate::env::Env::new(1);
+        erased_on_drop(&env.rng.secret::<32>());
+        let key = env.rng.secret::<32>();
+        let nonce = [0u8; crate::crypto::NONCE_LEN];
+        let sealed = crate::crypto::seal(&key, &nonce, b"", b"message key");
+        erased_on_drop(&crate::crypto::open(&key, &nonce, b"", &sealed).unwrap());
+    }
+}

@@ -14,7 +14,7 @@ mod cryptographic;
 mod error;
 mod grants;
 mod issued;
-mod key;
+pub(crate) mod key;
 mod keys;
 mod lookup;
 mod managed;

@@ -19,7 +19,7 @@
 //! message keys with AES-256-GCM, binding the message id as additional authenticated data,
 //! and wraps legacy message keys with RSAES-OAEP-SHA-256.
 
-mod cache;
+pub(crate) mod cache;
 mod error;
 mod shapes;
 
