@@ -18,10 +18,12 @@ pub(crate) mod key;
 mod keys;
 mod lookup;
 mod managed;
+pub mod model;
 mod operation;
 mod policy;
 mod rotation;
 pub mod types;
+pub mod validate;
 
 pub use crate::authz::{Authorization, Decision, GrantResult, IdentityPolicyResult, Outcome};
 pub use error::{ErrorCode, KmsError, Result};

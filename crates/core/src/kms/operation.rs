@@ -282,6 +282,7 @@ impl KmsRequest {
     /// Parses `request` for `operation`, or the `ValidationException` a malformed request
     /// gets (naming the field that could not be read).
     pub fn parse(operation: Operation, request: &Value) -> Result<KmsRequest> {
+        super::validate::validate(operation.name(), request)?;
         KmsRequest::from_json(operation, request).map_err(|e| {
             KmsError::new(
                 ErrorCode::ValidationException,

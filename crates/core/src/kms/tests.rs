@@ -260,9 +260,10 @@ fn truncated_and_garbage_blobs_fail() {
             "{n}: {e}"
         );
     }
+    // Not base64 at all: the request cannot be read (AWS's SerializationException).
     assert_eq!(
         code(&f.err("Decrypt", json!({"CiphertextBlob": "!!!"}))),
-        "ValidationException"
+        "SerializationException"
     );
 }
 
