@@ -1455,7 +1455,7 @@ mod tests {
                 match loaded.experiment_failure() {
                     Some(step) => {
                         let error = step.error.as_ref().expect("an error");
-                        assert!(error.message.len() > 20, "{what}: {error:?}");
+                        assert!(error.explained().len() > 20, "{what}: {error:?}");
                         if error.code == "AccessDeniedException" {
                             assert!(step.decisions.iter().any(|d| !d.is_allowed()), "{what}");
                         }

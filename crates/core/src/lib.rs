@@ -41,26 +41,51 @@ pub use world::World;
 /// in this list.
 #[cfg(test)]
 mod key_material_holders {
-    use crate::kms::types::{DecryptResponse, EncryptRequest, GenerateDataKeyResponse};
+    use crate::kms::types::{
+        DecryptResponse, DeriveSharedSecretResponse, EncryptRequest, GenerateDataKeyPairResponse,
+        GenerateDataKeyResponse, GenerateMacRequest, GenerateRandomResponse, SignRequest,
+    };
     use zeroize::ZeroizeOnDrop;
 
     fn erased_on_drop<T: ZeroizeOnDrop + ?Sized>(_: &T) {}
 
     #[test]
     fn every_holder_of_key_material_zeroizes_on_drop() {
-        // KMS: backing key versions of symmetric keys, RSA private keys.
+        // KMS: versions of symmetric and HMAC key material (also the imported material
+        // pending rotation), RSA and elliptic-curve private keys, import wrapping keys.
         let _ = |b: &crate::kms::key::BackingKey| erased_on_drop(&b.material);
+        let _ = |k: &crate::kms::key::KmsKey| {
+            if let Some(b) = &k.pending_rotation {
+                erased_on_drop(&b.material);
+            }
+            if let Some(i) = &k.import {
+                erased_on_drop(i.wrapping_key.as_ref());
+            }
+        };
         let _ = |k: &crate::kms::key::KeyMaterial| match k {
-            crate::kms::key::KeyMaterial::Symmetric(v) => {
+            crate::kms::key::KeyMaterial::None => {}
+            crate::kms::key::KeyMaterial::Versions(v) => {
                 v.iter().for_each(|b| erased_on_drop(&b.material))
             }
             crate::kms::key::KeyMaterial::Rsa(p) => erased_on_drop(p.as_ref()),
+            crate::kms::key::KeyMaterial::Ecc(p) => erased_on_drop(p.as_ref()),
+        };
+        let _ = |k: &crate::crypto::EccPrivateKey| match k {
+            crate::crypto::EccPrivateKey::P256(s) => erased_on_drop(s),
+            crate::crypto::EccPrivateKey::P384(s) => erased_on_drop(s),
+            crate::crypto::EccPrivateKey::P521(s) => erased_on_drop(s),
+            crate::crypto::EccPrivateKey::Secp256k1(s) => erased_on_drop(s),
         };
         // Plaintexts and data keys in KMS requests and responses.
         let _ = |s: &crate::wire::Secret| erased_on_drop(&s.0);
         let _ = |r: &EncryptRequest| erased_on_drop(&r.plaintext.0);
         let _ = |r: &DecryptResponse| erased_on_drop(&r.plaintext.0);
         let _ = |r: &GenerateDataKeyResponse| r.plaintext.as_ref().map(|p| erased_on_drop(&p.0));
+        let _ = |r: &GenerateDataKeyPairResponse| erased_on_drop(&r.private_key_plaintext.0);
+        let _ = |r: &DeriveSharedSecretResponse| erased_on_drop(&r.shared_secret.0);
+        let _ = |r: &GenerateRandomResponse| erased_on_drop(&r.plaintext.0);
+        let _ = |r: &SignRequest| erased_on_drop(&r.message.0);
+        let _ = |r: &GenerateMacRequest| erased_on_drop(&r.message.0);
         // WorkMail's mailbox-key cache.
         let _ = |c: &crate::workmail::cache::CachedKey| erased_on_drop(&c.key);
         // Keys the world generates (mailbox, message and data keys) and what AES-GCM and

@@ -20,7 +20,7 @@ use crate::wire::{secret_digest, with_secret_view, SecretView};
 use crate::workmail::{StoredArtifact, WorkMail, WorkMailError, WorkMailRequest, WorkMailResponse};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// Result of a call at the JSON edge: the response in its AWS JSON shape, or the error.
@@ -31,6 +31,7 @@ pub fn error(code: &str, message: impl Into<String>) -> ErrorBody {
     ErrorBody {
         code: code.to_owned(),
         message: message.into(),
+        help: None,
     }
 }
 
@@ -245,9 +246,11 @@ impl WorldRequest {
     }
 }
 
-/// A typed answer of the world.
+/// A typed answer of the world. (A KMS response with its `KeyMetadata` is the largest;
+/// it is moved once, from the call to the edge, so it is not boxed: boxing would add an
+/// allocation to every GenerateDataKey.)
 #[derive(Debug, Clone, PartialEq)]
-#[allow(missing_docs)]
+#[allow(missing_docs, clippy::large_enum_variant)]
 pub enum WorldResponse {
     Kms(KmsResponse),
     WorkMail(WorkMailResponse),
@@ -290,6 +293,11 @@ pub struct World {
     pub ses: Ses,
     /// Amazon S3.
     pub s3: S3,
+    /// KMS in the world's other Regions (the home Region's is `kms`), made on first use.
+    other_regions: BTreeMap<String, Kms>,
+    /// The IAM identity policies of the account (IAM is global: every Region's KMS gets
+    /// them).
+    iam: Vec<(String, Vec<crate::authz::PolicyDocument>)>,
     /// Everything that happened.
     pub trace: Trace,
     /// How secrets appear in the trace and in responses at the JSON edge: plaintexts the
@@ -308,6 +316,8 @@ impl World {
             workmail: WorkMail::new(region, account),
             ses: Ses::new(region, account),
             s3: S3::new(region, account),
+            other_regions: BTreeMap::new(),
+            iam: Vec::new(),
             trace: Trace::new(TraceMode::Full),
             view: SecretView::RevealOnly(Rc::new(BTreeSet::new())),
             action: 0,
@@ -319,6 +329,47 @@ impl World {
         self.trace = Trace::new(TraceMode::Summary);
         self.kms.set_record_trail(false);
         self
+    }
+
+    /// Attaches IAM identity policies to a principal, in every Region.
+    pub fn set_identity_policies(
+        &mut self,
+        principal_arn: &str,
+        policies: Vec<crate::authz::PolicyDocument>,
+    ) {
+        self.kms
+            .set_identity_policies(principal_arn, policies.clone());
+        for kms in self.other_regions.values_mut() {
+            kms.set_identity_policies(principal_arn, policies.clone());
+        }
+        self.iam.retain(|(arn, _)| arn != principal_arn);
+        self.iam.push((principal_arn.to_owned(), policies));
+    }
+
+    /// KMS in `region` (the home Region's, or another's, made on first use with the
+    /// account's IAM policies).
+    pub fn kms_in(&mut self, region: &str) -> &mut Kms {
+        if region.is_empty() || region == self.kms.region() {
+            return &mut self.kms;
+        }
+        let account = self.kms.account().to_owned();
+        let record = self.kms.records_trail();
+        let iam = &self.iam;
+        self.other_regions
+            .entry(region.to_owned())
+            .or_insert_with(|| {
+                let mut kms = Kms::new(region, &account);
+                kms.set_record_trail(record);
+                for (arn, policies) in iam {
+                    kms.set_identity_policies(arn, policies.clone());
+                }
+                kms
+            })
+    }
+
+    /// Every Region's KMS, the home Region first.
+    pub fn all_kms(&self) -> impl Iterator<Item = &Kms> {
+        std::iter::once(&self.kms).chain(self.other_regions.values())
     }
 
     /// Sets which scenario action the next steps belong to.
@@ -339,6 +390,26 @@ impl World {
     pub fn note_user_plaintext(&mut self, bytes: &[u8]) {
         if let SecretView::RevealOnly(user) = &mut self.view {
             Rc::make_mut(user).insert(secret_digest(bytes));
+        }
+    }
+
+    /// A recorder whose KMS is `region`'s (for direct KMS calls).
+    fn recorder_in(&mut self, region: &str) -> Recorder<'_> {
+        self.kms_in(region);
+        let kms = if region.is_empty() || region == self.kms.region() {
+            &mut self.kms
+        } else {
+            match self.other_regions.get_mut(region) {
+                Some(kms) => kms,
+                None => &mut self.kms,
+            }
+        };
+        Recorder {
+            env: &mut self.env,
+            kms,
+            trace: &mut self.trace,
+            action: self.action,
+            view: &self.view,
         }
     }
 
@@ -401,10 +472,12 @@ impl World {
     /// A KMS request that could not be read: KMS still records it, as AWS records a
     /// refused call.
     fn reject_kms(&mut self, caller: &Caller, op: KmsOperation, request: &Value, e: &ErrorBody) {
-        let error = crate::kms::KmsError::new(
-            crate::kms::ErrorCode::ValidationException,
-            e.message.clone(),
-        );
+        let error = crate::kms::KmsError {
+            code: crate::kms::ErrorCode::from_name(&e.code)
+                .unwrap_or(crate::kms::ErrorCode::ValidationException),
+            message: (!e.message.is_empty()).then(|| e.message.clone()),
+            help: e.help.clone(),
+        };
         let actor = caller.name().to_owned();
         let (mut rec, ..) = self.recorder();
         let record = rec.kms.reject(rec.env, caller, op, request, &error);
@@ -428,8 +501,51 @@ impl World {
         request: WorldRequest,
         shown: Option<Value>,
     ) -> Result<WorldResponse, ErrorBody> {
+        let result = self.perform_here(caller, request, shown);
+        self.settle_regions();
+        result
+    }
+
+    /// Applies what calls in one Region left for the others (multi-Region keys: new
+    /// replicas, a moved primary, shared rotations, deleted members of a set).
+    pub fn settle_regions(&mut self) {
+        let now = self.env.clock.now_secs();
+        loop {
+            let mut effects = self.kms.take_region_effects();
+            for kms in self.other_regions.values_mut() {
+                effects.extend(kms.take_region_effects());
+            }
+            if effects.is_empty() {
+                return;
+            }
+            for effect in effects {
+                match effect {
+                    crate::kms::RegionEffect::Replicate(key) => {
+                        let region = key.region.clone();
+                        self.kms_in(&region).insert_replica(key);
+                    }
+                    other => {
+                        self.kms.apply_region_effect(&other, now);
+                        for kms in self.other_regions.values_mut() {
+                            kms.apply_region_effect(&other, now);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn perform_here(
+        &mut self,
+        caller: &Caller,
+        request: WorldRequest,
+        shown: Option<Value>,
+    ) -> Result<WorldResponse, ErrorBody> {
         match request {
-            WorldRequest::Kms(r) => self.kms_direct(caller, r).map(WorldResponse::Kms),
+            WorldRequest::Kms(r) => self
+                .kms_direct("", caller, r)
+                .map(WorldResponse::Kms)
+                .map_err(|e| ErrorBody::from(&e)),
             WorldRequest::WorkMail(r) => {
                 let (mut rec, workmail, _, _) = self.recorder();
                 let call = Call::Service(Service::WorkMail, r.operation().name());
@@ -477,16 +593,22 @@ impl World {
         }
     }
 
-    fn kms_direct(
+    /// A KMS call a principal makes itself, in `region` (empty: the home Region),
+    /// recorded as a step. Returns the record too (its CloudTrail event).
+    pub fn kms_direct_recorded(
         &mut self,
+        region: &str,
         caller: &Caller,
         request: KmsRequest,
-    ) -> Result<KmsResponse, ErrorBody> {
+    ) -> (
+        Result<KmsResponse, crate::kms::KmsError>,
+        crate::kms::KmsRecord,
+    ) {
         if let KmsRequest::Encrypt(r) = &request {
             self.note_user_plaintext(r.plaintext.expose());
         }
         let actor = caller.name().to_owned();
-        let (mut rec, ..) = self.recorder();
+        let mut rec = self.recorder_in(region);
         let shown = rec.display(&request);
         let story = kms_story::direct(&actor, &request);
         let (result, record) = rec.kms.execute(rec.env, caller, request);
@@ -503,7 +625,17 @@ impl World {
             result.as_ref().err(),
             Story::new(record.operation.name(), sentence).with(material),
         );
-        result.map_err(|e| ErrorBody::from(&e))
+        self.settle_regions();
+        (result, record)
+    }
+
+    fn kms_direct(
+        &mut self,
+        region: &str,
+        caller: &Caller,
+        request: KmsRequest,
+    ) -> Result<KmsResponse, crate::kms::KmsError> {
+        self.kms_direct_recorded(region, caller, request).0
     }
 
     fn flip_byte(

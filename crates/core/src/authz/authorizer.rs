@@ -74,6 +74,41 @@ impl Decision {
     pub fn is_allowed(&self) -> bool {
         self.outcome == Outcome::Allowed
     }
+
+    /// The message AWS sends with the `AccessDeniedException` of a denied request:
+    /// `User: <principal> is not authorized to perform: <action> on resource: <arn>`, then
+    /// which kind of policy denied it or failed to allow it (IAM User Guide,
+    /// *Troubleshooting access denied error messages*).
+    pub fn aws_denial(&self) -> String {
+        let why = if self
+            .key_policy
+            .as_ref()
+            .is_some_and(|p| p.explicit_deny().is_some())
+        {
+            "with an explicit deny in a resource-based policy".to_owned()
+        } else if self
+            .identity_policies
+            .iter()
+            .any(|p| p.evaluation.explicit_deny().is_some())
+        {
+            "with an explicit deny in an identity-based policy".to_owned()
+        } else {
+            let delegated = self.key_policy.as_ref().is_none_or(|p| {
+                p.allows()
+                    .iter()
+                    .any(|s| matches!(s.principal, crate::authz::PrincipalMatch::Account { .. }))
+            });
+            let kind = if delegated { "identity" } else { "resource" };
+            format!(
+                "because no {kind}-based policy allows the {} action",
+                self.action
+            )
+        };
+        format!(
+            "User: {} is not authorized to perform: {} on resource: {} {why}",
+            self.principal, self.action, self.resource
+        )
+    }
 }
 
 /// A request to authorize: who calls, the request context the evaluator sees (built by
@@ -91,6 +126,18 @@ pub struct AuthRequest<'a> {
     /// The encryption context grant constraints are checked against (for CreateGrant: of
     /// its constraints); `None` for operations that take none.
     pub encryption_context: Option<&'a EncryptionContext>,
+}
+
+impl AuthRequest<'_> {
+    /// What the caller's grants are checked against.
+    fn grant_request<'b>(&'b self, caller_name: &'b str) -> crate::authz::GrantRequest<'b> {
+        crate::authz::GrantRequest {
+            caller_name,
+            source_arn: self.caller.source_arn.as_deref(),
+            operation: self.grant_operation,
+            context: self.encryption_context,
+        }
+    }
 }
 
 fn statement_label(s: &StatementResult) -> String {
@@ -161,11 +208,8 @@ pub fn decide_outcome(
             }
         }
     }
-    let caller = req.caller.name();
-    if grants
-        .iter()
-        .any(|g| g.applies(caller, req.grant_operation, req.encryption_context))
-    {
+    let grant_req = req.grant_request(req.caller.name());
+    if grants.iter().any(|g| g.applies(&grant_req)) {
         Outcome::Allowed
     } else {
         Outcome::ImplicitDeny
@@ -267,7 +311,7 @@ pub fn decide(
     };
     let grant_results: Vec<GrantResult> = grants
         .iter()
-        .map(|g| g.evaluate(&principal, req.grant_operation, req.encryption_context))
+        .map(|g| g.evaluate(&req.grant_request(&principal)))
         .collect();
 
     let key_name = key_arn

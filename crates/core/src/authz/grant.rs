@@ -46,6 +46,22 @@ pub const CONTEXT_OPERATIONS: &[&str] = &[
     "GenerateDataKeyPairWithoutPlaintext",
 ];
 
+/// Operations a grant with constraints may list: those that take an encryption context,
+/// and DescribeKey and RetireGrant, to which "the constraint doesn't apply" (developer
+/// guide, *Grant constraints*).
+pub const CONSTRAINABLE_OPERATIONS: &[&str] = &[
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "DescribeKey",
+    "RetireGrant",
+];
+
 /// Operations an RSA `ENCRYPT_DECRYPT` key supports in a grant.
 pub const RSA_ENCRYPT_OPERATIONS: &[&str] = &[
     "Decrypt",
@@ -68,6 +84,25 @@ pub struct GrantConstraints {
     /// Every pair of this map must be in the request's context.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption_context_subset: Option<EncryptionContext>,
+    /// The request must be made on behalf of this AWS resource ("effectively the same as
+    /// having the aws:SourceArn global condition key in the grant", API reference,
+    /// *GrantConstraints*).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_arn: Option<String>,
+}
+
+/// What a grant is checked against: who calls, on behalf of which resource, which
+/// operation (as grants name it), and with which encryption context.
+#[derive(Debug, Clone, Copy)]
+pub struct GrantRequest<'a> {
+    /// The caller's ARN or service principal.
+    pub caller_name: &'a str,
+    /// The resource a service acts for (`aws:SourceArn`), if any.
+    pub source_arn: Option<&'a str>,
+    /// The operation, e.g. `Decrypt` or `ReEncryptFrom`.
+    pub operation: &'a str,
+    /// The request's encryption context (`None` for operations that take none).
+    pub context: Option<&'a EncryptionContext>,
 }
 
 /// A grant as KMS stores it.
@@ -93,6 +128,10 @@ pub struct Grant {
     pub operations: Vec<String>,
     /// Its constraints.
     pub constraints: Option<GrantConstraints>,
+    /// The grantee is an AWS service principal (`GranteeServicePrincipal`).
+    pub service_grantee: bool,
+    /// The retiring principal is an AWS service principal (`RetiringServicePrincipal`).
+    pub service_retiring: bool,
 }
 
 /// Why a grant did or did not allow a request.
@@ -121,13 +160,23 @@ pub struct GrantResult {
 }
 
 impl Grant {
-    /// Whether the grant's constraints hold for a request with `context`.
-    fn constraint_holds(&self, context: Option<&EncryptionContext>) -> bool {
+    /// Whether the grant's constraints hold for the request: its source ARN, and for the
+    /// operations that take one its encryption context.
+    fn constraint_holds(&self, req: &GrantRequest<'_>) -> bool {
         let Some(c) = &self.constraints else {
             return true;
         };
+        if c.source_arn
+            .as_deref()
+            .is_some_and(|arn| req.source_arn != Some(arn))
+        {
+            return false;
+        }
+        if !CONTEXT_OPERATIONS.contains(&req.operation) {
+            return true;
+        }
         let empty = EncryptionContext::new();
-        let ctx = context.unwrap_or(&empty);
+        let ctx = req.context.unwrap_or(&empty);
         if let Some(eq) = &c.encryption_context_equals {
             eq == ctx
         } else if let Some(sub) = &c.encryption_context_subset {
@@ -139,34 +188,36 @@ impl Grant {
 
     /// Whether this grant allows the request: the verdict of [`Grant::evaluate`], without
     /// its reason.
-    pub fn applies(
-        &self,
-        caller_name: &str,
-        operation: &str,
-        context: Option<&EncryptionContext>,
-    ) -> bool {
-        self.grantee_principal == caller_name
-            && self.operations.iter().any(|o| o == operation)
-            && self.constraint_holds(context)
+    pub fn applies(&self, req: &GrantRequest<'_>) -> bool {
+        self.grantee_principal == req.caller_name
+            && self.operations.iter().any(|o| o == req.operation)
+            && self.constraint_holds(req)
     }
 
     /// Whether this grant allows `caller_name` to perform `operation` with `context`
     /// (`None` for operations that take no context), with the reason.
-    pub fn evaluate(
-        &self,
-        caller_name: &str,
-        operation: &str,
-        context: Option<&EncryptionContext>,
-    ) -> GrantResult {
+    pub fn evaluate(&self, req: &GrantRequest<'_>) -> GrantResult {
+        let GrantRequest {
+            caller_name,
+            operation,
+            context,
+            ..
+        } = *req;
         let grantee_matched = self.grantee_principal == caller_name;
         let operation_matched = self.operations.iter().any(|o| o == operation);
-        let constraint_matched = self.constraint_holds(context);
+        let constraint_matched = self.constraint_holds(req);
         let constraint_why = match &self.constraints {
             None => String::new(),
             Some(c) => {
                 let empty = EncryptionContext::new();
                 let ctx = context.unwrap_or(&empty);
-                if let Some(eq) = &c.encryption_context_equals {
+                if let Some(arn) = c
+                    .source_arn
+                    .as_deref()
+                    .filter(|a| req.source_arn != Some(*a))
+                {
+                    format!("its SourceArn constraint needs the request made on behalf of {arn}, but it is made on behalf of {}", req.source_arn.unwrap_or("no resource"))
+                } else if let Some(eq) = &c.encryption_context_equals {
                     format!("its EncryptionContextEquals constraint needs exactly {} but the request has {}", show(eq), show(ctx))
                 } else if let Some(sub) = &c.encryption_context_subset {
                     format!("its EncryptionContextSubset constraint needs {} within the request's context {}", show(sub), show(ctx))

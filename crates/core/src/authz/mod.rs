@@ -20,6 +20,7 @@ mod pattern;
 mod policy;
 
 #[cfg(test)]
+#[path = "tests/seeds.rs"]
 mod seed_tests;
 
 pub use authorizer::{
@@ -33,8 +34,8 @@ pub use context::{CallerPrincipal, RequestContext, RequestKeys};
 pub use error::PolicyError;
 pub use eval::{evaluate, PolicyEvaluation, PrincipalMatch, StatementResult};
 pub use grant::{
-    Grant, GrantConstraints, GrantResult, CONTEXT_OPERATIONS, GRANT_OPERATIONS,
-    RSA_ENCRYPT_OPERATIONS,
+    Grant, GrantConstraints, GrantRequest, GrantResult, CONSTRAINABLE_OPERATIONS,
+    CONTEXT_OPERATIONS, GRANT_OPERATIONS, RSA_ENCRYPT_OPERATIONS,
 };
 pub use policy::{
     parse_policy, ActionElement, Effect, PolicyDocument, PolicyKind, PrincipalElement,

@@ -1,109 +1,181 @@
-//! Aliases: friendly names for keys (developer guide, *Aliases in AWS KMS*).
+//! Aliases: friendly names for keys (developer guide, *Aliases in AWS KMS*): CreateAlias,
+//! UpdateAlias, DeleteAlias and ListAliases. The alias name's characters and length are
+//! checked against the service model first; the rules here are the ones it cannot state.
 
 use super::condition_keys::ConditionFacts;
 use super::error::{ErrorCode, KmsError, Result};
-use super::lookup::{check_limit, require};
+use super::key::KmsKey;
+use super::lookup::require_not_pending_deletion;
 use super::managed;
 use super::operation::Operation;
+use super::page::{page, GRANTS};
 use super::types::*;
 use super::{Alias, Kms, OpCtx};
 
+/// The kind of key an alias may move between (UpdateAlias: "both symmetric or both
+/// asymmetric or both HMAC, and ... the same key usage").
+fn key_type(key: &KmsKey) -> &'static str {
+    if key.spec().is_symmetric() {
+        "symmetric"
+    } else if key.spec().is_hmac() {
+        "HMAC"
+    } else {
+        "asymmetric"
+    }
+}
+
 impl Kms {
-    pub(super) fn validate_alias_name(name: &str) -> Result<()> {
-        require("aliasName", name)?;
-        let Some(rest) = name.strip_prefix("alias/") else {
-            return Err(KmsError::new(
-                ErrorCode::InvalidAliasNameException,
-                format!(
-                    "Alias must start with the prefix \"alias/\": {name}. Example: alias/my-key."
-                ),
-            ));
-        };
-        if rest.is_empty()
-            || name.len() > 256
-            || !rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"/_-".contains(&b))
-        {
+    /// AWS's checks of an alias name a request would create or change.
+    fn check_alias_name(name: &str) -> Result<()> {
+        if !name.starts_with("alias/") {
             return Err(KmsError::new(
                 ErrorCode::ValidationException,
-                format!("1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$"),
+                "Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html",
+            )
+            .help("Alias names look like alias/my-key."));
+        }
+        if name.starts_with("alias/aws/") {
+            return Err(KmsError::bare(ErrorCode::NotAuthorizedException).help(
+                "The alias/aws/ prefix is reserved for AWS managed keys; choose a name without it.",
             ));
         }
-        if rest.starts_with("aws/") {
-            return Err(KmsError::new(ErrorCode::NotFoundException, format!("Alias {name} uses the reserved prefix alias/aws/, which only AWS managed keys may use. Choose another name.")));
+        if name.contains(':') {
+            return Err(KmsError::new(
+                ErrorCode::ValidationException,
+                format!("{name} contains invalid characters for an alias"),
+            ));
         }
         Ok(())
+    }
+
+    /// The key an alias is to point at: a key id or key ARN, never another alias.
+    fn alias_target(&mut self, ctx: &mut OpCtx<'_>, target: &str) -> Result<String> {
+        if target.starts_with("alias/") || target.contains(":alias/") {
+            return Err(KmsError::new(
+                ErrorCode::ValidationException,
+                "Aliases must refer to keys. Not aliases",
+            )
+            .help("TargetKeyId takes a key id or key ARN."));
+        }
+        self.resolve_as(ctx.env, target, false, false)
     }
 
     pub(super) fn op_create_alias(
         &mut self,
         ctx: &mut OpCtx<'_>,
-        req: CreateAliasRequest,
-    ) -> Result<super::types::Empty> {
-        Self::validate_alias_name(&req.alias_name)?;
-        require("targetKeyId", &req.target_key_id)?;
-        if req.target_key_id.starts_with("alias/") || req.target_key_id.contains(":alias/") {
-            return Err(KmsError::new(
-                ErrorCode::ValidationException,
-                "TargetKeyId must be a key id or key ARN, not an alias.".to_owned(),
-            ));
-        }
-        let uuid = self.resolve(ctx.env, &req.target_key_id, false)?;
+        req: AliasRequest,
+    ) -> Result<Empty> {
+        Self::check_alias_name(&req.alias_name)?;
+        let id = self.alias_target(ctx, &req.target_key_id)?;
         self.authorize(
             ctx,
             Operation::CreateAlias.action(),
-            Some(&uuid),
+            Some(&id),
             None,
-            ConditionFacts::default(),
+            ConditionFacts::of_key(self.key(&id)?),
         )?;
-        Self::require_not_pending_deletion(self.key(&uuid)?)?;
+        require_not_pending_deletion(self.key(&id)?)?;
         if self.aliases.contains_key(&req.alias_name) {
-            return Err(KmsError::new(ErrorCode::AlreadyExistsException, format!("An alias with the name {} already exists. Delete it first, or choose another name.", self.alias_arn_for(&req.alias_name))));
+            return Err(KmsError::new(
+                ErrorCode::AlreadyExistsException,
+                format!(
+                    "An alias with the name {} already exists",
+                    self.alias_arn_for(&req.alias_name)
+                ),
+            )
+            .help(
+                "Delete it first, point it elsewhere with UpdateAlias, or choose another name.",
+            ));
         }
+        let now = ctx.env.clock.now_secs();
         self.aliases.insert(
             req.alias_name,
             Alias {
-                target_key_id: uuid,
-                creation_date: ctx.env.clock.now_secs(),
+                target_key_id: id,
+                creation_date: now,
+                last_updated_date: now,
             },
         );
-        Ok(super::types::Empty {})
+        Ok(Empty {})
+    }
+
+    pub(super) fn op_update_alias(
+        &mut self,
+        ctx: &mut OpCtx<'_>,
+        req: AliasRequest,
+    ) -> Result<Empty> {
+        Self::check_alias_name(&req.alias_name)?;
+        let Some(current) = self
+            .aliases
+            .get(&req.alias_name)
+            .map(|a| a.target_key_id.clone())
+        else {
+            return Err(alias_not_found(self, &req.alias_name));
+        };
+        let id = self.alias_target(ctx, &req.target_key_id)?;
+        for key in [&current, &id] {
+            self.authorize(
+                ctx,
+                Operation::UpdateAlias.action(),
+                Some(key),
+                None,
+                ConditionFacts::of_key(self.key(key)?),
+            )?;
+        }
+        let (old, new) = (self.key(&current)?, self.key(&id)?);
+        require_not_pending_deletion(new)?;
+        if old.usage != new.usage {
+            return Err(KmsError::new(
+                ErrorCode::ValidationException,
+                format!(
+                    "Alias {} cannot be changed from a CMK with key usage {} to a CMK with key usage {}. The key usage of the current CMK and the new CMK must be the same.",
+                    req.alias_name, old.usage, new.usage
+                ),
+            ));
+        }
+        if key_type(old) != key_type(new) {
+            return Err(KmsError::new(
+                ErrorCode::ValidationException,
+                format!(
+                    "Alias {} cannot be changed from a CMK with key type {} to a CMK with key type {}. The key type of the current CMK and the new CMK must be the same.",
+                    req.alias_name,
+                    key_type(old),
+                    key_type(new)
+                ),
+            ));
+        }
+        let now = ctx.env.clock.now_secs();
+        if let Some(alias) = self.aliases.get_mut(&req.alias_name) {
+            alias.target_key_id = id;
+            alias.last_updated_date = now;
+        }
+        Ok(Empty {})
     }
 
     pub(super) fn op_delete_alias(
         &mut self,
         ctx: &mut OpCtx<'_>,
         req: DeleteAliasRequest,
-    ) -> Result<super::types::Empty> {
-        require("aliasName", &req.alias_name)?;
-        let Some(alias) = self.aliases.get(&req.alias_name).cloned() else {
-            return Err(KmsError::new(
-                ErrorCode::NotFoundException,
-                format!(
-                    "Alias {} is not found.",
-                    self.alias_arn_for(&req.alias_name)
-                ),
-            ));
-        };
-        if req.alias_name.starts_with("alias/aws/") {
-            return Err(KmsError::new(
-                ErrorCode::NotFoundException,
-                format!(
-                    "{} is an AWS managed key's alias and cannot be deleted.",
-                    req.alias_name
-                ),
-            ));
+    ) -> Result<Empty> {
+        if !req.alias_name.starts_with("alias/") {
+            return Self::check_alias_name(&req.alias_name).map(|_| Empty {});
         }
+        if req.alias_name.starts_with("alias/aws/") {
+            return Err(KmsError::bare(ErrorCode::NotAuthorizedException)
+                .help("Aliases of AWS managed keys (alias/aws/...) cannot be deleted."));
+        }
+        let Some(alias) = self.aliases.get(&req.alias_name).cloned() else {
+            return Err(alias_not_found(self, &req.alias_name));
+        };
         self.authorize(
             ctx,
             Operation::DeleteAlias.action(),
             Some(&alias.target_key_id),
             None,
-            ConditionFacts::default(),
+            ConditionFacts::of_key(self.key(&alias.target_key_id)?),
         )?;
         self.aliases.remove(&req.alias_name);
-        Ok(super::types::Empty {})
+        Ok(Empty {})
     }
 
     pub(super) fn op_list_aliases(
@@ -111,18 +183,17 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: ListAliasesRequest,
     ) -> Result<ListAliasesResponse> {
-        check_limit(req.limit)?;
         let filter = match &req.key_id {
             Some(k) => {
-                let uuid = self.resolve(ctx.env, k, false)?;
+                let id = self.resolve_as(ctx.env, k, false, false)?;
                 self.authorize(
                     ctx,
                     Operation::ListAliases.action(),
-                    Some(&uuid),
+                    Some(&id),
                     None,
-                    ConditionFacts::default(),
+                    ConditionFacts::of_key(self.key(&id)?),
                 )?;
-                Some(uuid)
+                Some(id)
             }
             None => {
                 self.authorize(
@@ -144,6 +215,7 @@ impl Kms {
                 alias_arn: self.alias_arn_for(name),
                 target_key_id: Some(a.target_key_id.clone()),
                 creation_date: Some(a.creation_date),
+                last_updated_date: Some(a.last_updated_date),
             })
             .collect();
         // AWS lists the predefined AWS managed key aliases even before the key exists.
@@ -156,14 +228,26 @@ impl Kms {
                         alias_name: name,
                         target_key_id: None,
                         creation_date: None,
+                        last_updated_date: None,
                     });
                 }
             }
             aliases.sort_by(|a, b| a.alias_name.cmp(&b.alias_name));
         }
+        let (aliases, next_marker, truncated) =
+            page(aliases, req.limit, req.marker.as_deref(), GRANTS)?;
         Ok(ListAliasesResponse {
             aliases,
-            truncated: false,
+            next_marker,
+            truncated,
         })
     }
+}
+
+fn alias_not_found(kms: &Kms, name: &str) -> KmsError {
+    KmsError::new(
+        ErrorCode::NotFoundException,
+        format!("Alias {} is not found.", kms.alias_arn_for(name)),
+    )
+    .help("ListAliases shows the aliases of this account and Region.")
 }

@@ -19,7 +19,23 @@ use std::sync::Arc;
 pub const EVENT_VERSION: &str = "1.05";
 
 /// Request and response members that carry secrets or ciphertexts: never in an event.
-const NEVER_RECORDED: &[&str] = &["Plaintext", "CiphertextBlob", "Policy"];
+const NEVER_RECORDED: &[&str] = &[
+    "Plaintext",
+    "CiphertextBlob",
+    "Policy",
+    "Message",
+    "Signature",
+    "Mac",
+    "PublicKey",
+    "ImportToken",
+    "EncryptedKeyMaterial",
+    "PrivateKeyPlaintext",
+    "PrivateKeyCiphertextBlob",
+    "SharedSecret",
+    "SharedSecretCiphertextBlob",
+    "CiphertextForRecipient",
+    "Recipient",
+];
 
 /// Text of an event: most often a constant (`kms.amazonaws.com`, `AwsApiCall`, an
 /// operation name) or shared with the world (its Region and account), so an event copies

@@ -14,7 +14,7 @@
 
 use super::cloudtrail::Text;
 use super::key::KmsKey;
-use super::types::{EncryptionAlgorithm, KeySpec};
+use super::types::{EncryptionAlgorithm, KeySpec, KeyUsage, Origin};
 use crate::authz::{Caller, CallerPrincipal, RequestKeys};
 use crate::context::EncryptionContext;
 use std::collections::BTreeMap;
@@ -43,28 +43,73 @@ pub(crate) struct ConditionFacts {
     pub key_usage: Option<&'static str>,
     /// `kms:KeyOrigin`.
     pub key_origin: Option<&'static str>,
+    /// `kms:MultiRegion` (`true` / `false`).
+    pub multi_region: Option<&'static str>,
+    /// `kms:MultiRegionKeyType` (`PRIMARY` / `REPLICA`).
+    pub multi_region_key_type: Option<&'static str>,
     /// `kms:EncryptionAlgorithm`.
     pub encryption_algorithm: Option<&'static str>,
+    /// `kms:SigningAlgorithm`.
+    pub signing_algorithm: Option<&'static str>,
+    /// `kms:MessageType`.
+    pub message_type: Option<&'static str>,
+    /// `kms:MacAlgorithm`.
+    pub mac_algorithm: Option<&'static str>,
+    /// `kms:KeyAgreementAlgorithm`.
+    pub key_agreement_algorithm: Option<&'static str>,
+    /// `kms:DataKeyPairSpec`.
+    pub data_key_pair_spec: Option<&'static str>,
+    /// `kms:WrappingAlgorithm`.
+    pub wrapping_algorithm: Option<&'static str>,
+    /// `kms:WrappingKeySpec`.
+    pub wrapping_key_spec: Option<&'static str>,
+    /// `kms:ExpirationModel`.
+    pub expiration_model: Option<&'static str>,
+    /// `kms:BypassPolicyLockoutSafetyCheck` (`true` / `false`).
+    pub bypass_lockout_check: Option<&'static str>,
+    /// Keys whose values are not constants: `kms:ReplicaRegion`, `kms:PrimaryRegion`,
+    /// `kms:RotationPeriodInDays`, `kms:ScheduleKeyDeletionPendingWindowInDays`,
+    /// `kms:ValidTo`.
+    pub named: Vec<(&'static str, String)>,
     /// The keys of a CreateGrant request.
     pub grant: Option<GrantFacts>,
 }
 
+fn flag(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
 impl ConditionFacts {
-    /// The facts of an operation on `key`: its spec, usage and origin.
+    /// The facts of an operation on `key`: its spec, usage, origin and multi-Region type.
     pub fn of_key(key: &KmsKey) -> Self {
         ConditionFacts {
             key_spec: Some(key.spec().name()),
-            key_usage: Some("ENCRYPT_DECRYPT"),
-            key_origin: Some(key.metadata.origin.name()),
+            key_usage: Some(key.usage.name()),
+            key_origin: Some(key.origin.name()),
+            multi_region: Some(flag(key.multi_region.is_some())),
+            multi_region_key_type: key.multi_region.as_ref().map(|_| {
+                if key.is_replica() {
+                    "REPLICA"
+                } else {
+                    "PRIMARY"
+                }
+            }),
             ..Default::default()
         }
     }
 
-    /// The facts of a CreateKey request for `spec`.
-    pub fn of_new_key(spec: KeySpec) -> Self {
+    /// The facts of a CreateKey request.
+    pub fn of_new_key(spec: KeySpec, usage: KeyUsage, origin: Origin, multi_region: bool) -> Self {
         ConditionFacts {
             key_spec: Some(spec.name()),
-            key_usage: Some("ENCRYPT_DECRYPT"),
+            key_usage: Some(usage.name()),
+            key_origin: Some(origin.name()),
+            multi_region: Some(flag(multi_region)),
+            multi_region_key_type: multi_region.then_some("PRIMARY"),
             ..Default::default()
         }
     }
@@ -72,6 +117,18 @@ impl ConditionFacts {
     /// With `kms:EncryptionAlgorithm`.
     pub fn with_algorithm(mut self, algorithm: EncryptionAlgorithm) -> Self {
         self.encryption_algorithm = Some(algorithm.name());
+        self
+    }
+
+    /// With `kms:BypassPolicyLockoutSafetyCheck`.
+    pub fn with_bypass(mut self, bypass: bool) -> Self {
+        self.bypass_lockout_check = Some(flag(bypass));
+        self
+    }
+
+    /// With a key whose value is not a constant.
+    pub fn with_named(mut self, key: &'static str, value: String) -> Self {
+        self.named.push((key, value));
         self
     }
 }
@@ -104,7 +161,7 @@ impl KmsRequestKeys<'_> {
 
     /// The one-value keys (everything but the encryption context and the grant's
     /// operations), by their AWS name.
-    fn single(&self) -> [(&'static str, Option<&str>); 12] {
+    fn single(&self) -> [(&'static str, Option<&str>); 23] {
         let (caller_account, principal_arn) = match &self.caller.principal {
             CallerPrincipal::Iam { arn, account } => (Some(account.as_str()), Some(arn.as_str())),
             CallerPrincipal::Service { .. } => (None, None),
@@ -121,6 +178,23 @@ impl KmsRequestKeys<'_> {
             ("kms:KeyUsage", self.facts.key_usage),
             ("kms:KeyOrigin", self.facts.key_origin),
             ("kms:EncryptionAlgorithm", self.facts.encryption_algorithm),
+            ("kms:MultiRegion", self.facts.multi_region),
+            ("kms:MultiRegionKeyType", self.facts.multi_region_key_type),
+            ("kms:SigningAlgorithm", self.facts.signing_algorithm),
+            ("kms:MessageType", self.facts.message_type),
+            ("kms:MacAlgorithm", self.facts.mac_algorithm),
+            (
+                "kms:KeyAgreementAlgorithm",
+                self.facts.key_agreement_algorithm,
+            ),
+            ("kms:DataKeyPairSpec", self.facts.data_key_pair_spec),
+            ("kms:WrappingAlgorithm", self.facts.wrapping_algorithm),
+            ("kms:WrappingKeySpec", self.facts.wrapping_key_spec),
+            ("kms:ExpirationModel", self.facts.expiration_model),
+            (
+                "kms:BypassPolicyLockoutSafetyCheck",
+                self.facts.bypass_lockout_check,
+            ),
             ("kms:GranteePrincipal", grant.map(|g| g.grantee.as_str())),
             (
                 "kms:RetiringPrincipal",
@@ -193,6 +267,14 @@ impl RequestKeys for KmsRequestKeys<'_> {
                 .and_then(|g| g.constraint_type)
                 .map(|v| vec![v]);
         }
+        if let Some((_, v)) = self
+            .facts
+            .named
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(key))
+        {
+            return Some(vec![v.as_str()]);
+        }
         self.single()
             .into_iter()
             .find(|(name, _)| name.eq_ignore_ascii_case(key))
@@ -206,6 +288,9 @@ impl RequestKeys for KmsRequestKeys<'_> {
             .into_iter()
             .filter_map(|(name, value)| value.map(|v| (name.to_owned(), vec![v.to_owned()])))
             .collect();
+        for (name, v) in &self.facts.named {
+            out.insert((*name).to_owned(), vec![v.clone()]);
+        }
         if let Some(c) = self.nonempty_context() {
             for (k, v) in &c.0 {
                 out.insert(format!("{ENCRYPTION_CONTEXT_PREFIX}{k}"), vec![v.clone()]);
@@ -287,6 +372,8 @@ mod tests {
             key_usage: Some("ENCRYPT_DECRYPT"),
             key_origin: Some("AWS_KMS"),
             encryption_algorithm: Some("SYMMETRIC_DEFAULT"),
+            signing_algorithm: Some("ECDSA_SHA_256"),
+            named: vec![("kms:ReplicaRegion", "eu-west-1".into())],
             grant: Some(GrantFacts {
                 operations: vec!["Decrypt".into(), "Encrypt".into()],
                 grantee: "g".into(),
@@ -294,6 +381,7 @@ mod tests {
                 for_aws_resource: true,
                 constraint_type: Some("EncryptionContextSubset"),
             }),
+            ..Default::default()
         };
         let view = KmsRequestKeys {
             caller: &caller,
@@ -314,6 +402,9 @@ mod tests {
             "kms:KeyUsage",
             "kms:KeyOrigin",
             "kms:EncryptionAlgorithm",
+            "kms:SigningAlgorithm",
+            "kms:replicaregion",
+            "kms:MacAlgorithm",
             "kms:GrantOperations",
             "kms:GranteePrincipal",
             "kms:RetiringPrincipal",

@@ -1,44 +1,89 @@
-//! The cryptographic operations: Encrypt, Decrypt, GenerateDataKey(WithoutPlaintext) and
-//! ReEncrypt. Symmetric ciphertexts are the blob of `blob.rs`; the encryption context is
-//! bound as additional authenticated data.
+//! The encryption operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey,
+//! GenerateDataKeyWithoutPlaintext and GenerateRandom. Symmetric ciphertexts are the blob
+//! of `blob.rs` (the encryption context bound as additional authenticated data);
+//! asymmetric `ENCRYPT_DECRYPT` keys use RSAES-OAEP, whose ciphertext names no key (so
+//! Decrypt needs the `KeyId`).
 
-use super::blob::{BlobError, CiphertextBlob, HEADER_LEN};
+use super::blob::{CiphertextBlob, HEADER_LEN};
 use super::condition_keys::ConditionFacts;
 use super::error::{ErrorCode, KmsError, Result};
 use super::key::{KeyMaterial, KmsKey};
-use super::lookup::dry_run_ok;
-use super::operation::{Operation, RE_ENCRYPT_FROM, RE_ENCRYPT_TO};
+use super::lookup::{
+    dry_run_ok, incompatible_algorithm, require_state, require_usage, wrong_spec, USABLE,
+};
+use super::operation::{Action, Operation, RE_ENCRYPT_FROM, RE_ENCRYPT_TO};
 use super::types::*;
 use super::{Kms, OpCtx};
 use crate::context::EncryptionContext;
-use crate::crypto;
-use crate::crypto::{NONCE_LEN, TAG_LEN};
+use crate::crypto::{self, OaepHash, RsaPublicKey, NONCE_LEN, TAG_LEN};
 use crate::env::{uuid_text, Env};
 use crate::wire::{Bytes, Secret};
-use rsa::{Oaep, RsaPublicKey};
 use zeroize::Zeroizing;
 
 /// The context of a request that gives none.
 static NO_CONTEXT: EncryptionContext = EncryptionContext(std::collections::BTreeMap::new());
 
-/// Maximum Encrypt plaintext (API reference, *Encrypt*: "up to 4,096 bytes").
-pub const MAX_PLAINTEXT: usize = 4096;
+/// A plaintext KMS sealed, with the id of the key material that sealed it.
+pub(super) struct Sealed {
+    pub blob: Vec<u8>,
+    pub key_material_id: Option<String>,
+}
+
+/// A plaintext KMS opened, with the id of the key material that opened it.
+pub(super) struct Opened {
+    pub plaintext: Zeroizing<Vec<u8>>,
+    pub key_material_id: Option<String>,
+}
+
+/// What a ciphertext is, and which key can open it.
+enum Source {
+    /// A symmetric blob of key `id`.
+    Symmetric { blob: CiphertextBlob, id: String },
+    /// An RSAES-OAEP ciphertext for key `id` (named in the request).
+    Rsa { id: String },
+}
+
+fn oaep_hash(algorithm: EncryptionAlgorithm) -> Option<OaepHash> {
+    match algorithm {
+        EncryptionAlgorithm::RSAES_OAEP_SHA_1 => Some(OaepHash::Sha1),
+        EncryptionAlgorithm::RSAES_OAEP_SHA_256 => Some(OaepHash::Sha256),
+        _ => None,
+    }
+}
+
+/// The encryption algorithm a key of `key`'s spec takes, or AWS's refusal.
+fn check_algorithm(key: &KmsKey, algorithm: EncryptionAlgorithm) -> Result<()> {
+    let supported = key
+        .spec()
+        .algorithms(key.usage)
+        .encryption
+        .unwrap_or_default();
+    if supported.contains(&algorithm) {
+        Ok(())
+    } else {
+        let names: Vec<&str> = supported.iter().map(|a| a.name()).collect();
+        Err(incompatible_algorithm(key, algorithm.name(), &names))
+    }
+}
 
 impl Kms {
-    /// Seals `plaintext` under the newest backing key of symmetric key `uuid`.
+    /// Seals `plaintext` under the newest key material of symmetric key `id`.
     pub(super) fn seal_symmetric(
         &mut self,
         env: &mut Env,
-        uuid: &str,
+        id: &str,
         context: EncryptionContext,
         plaintext: &[u8],
-    ) -> Result<Vec<u8>> {
-        let key = self.key(uuid)?;
-        let Some((version, backing)) = key.current_backing() else {
-            return Err(KmsError::new(
-                ErrorCode::InvalidKeyUsageException,
-                format!("{} has no symmetric key material.", key.arn()),
-            ));
+    ) -> Result<Sealed> {
+        let key = self.key(id)?;
+        let Some((version, backing)) = key.current_backing().filter(|(_, b)| b.is_available())
+        else {
+            return Err(require_state(key, &[]).err().unwrap_or_else(|| {
+                KmsError::bare(ErrorCode::KMSInternalException).help(format!(
+                    "{} has no key material to encrypt with.",
+                    key.arn()
+                ))
+            }));
         };
         let blob = CiphertextBlob {
             key_id: key.id_bytes,
@@ -49,13 +94,18 @@ impl Kms {
         let mut bytes = Vec::with_capacity(HEADER_LEN + NONCE_LEN + plaintext.len() + TAG_LEN);
         bytes.extend_from_slice(&blob.header());
         bytes.extend_from_slice(&blob.nonce);
+        let material: &[u8; 32] = backing.material.as_slice().try_into().map_err(|_| {
+            KmsError::bare(ErrorCode::KMSInternalException)
+                .help(format!("{} key material is not 256 bits.", key.arn()))
+        })?;
         crypto::seal_into(
-            &backing.material,
+            material,
             &blob.nonce,
-            &blob.aad(key.arn(), &context),
+            &blob.aad(&key.binding, &context),
             plaintext,
             &mut bytes,
         );
+        let key_material_id = Some(backing.id.clone());
         if let Some(tag) = bytes
             .len()
             .checked_sub(TAG_LEN)
@@ -64,70 +114,236 @@ impl Kms {
         {
             self.issued.remember(tag, context);
         }
-        Ok(bytes)
+        Ok(Sealed {
+            blob: bytes,
+            key_material_id,
+        })
     }
 
     /// Parses a symmetric ciphertext blob and finds its key.
-    pub(super) fn blob_key(&self, bytes: &[u8]) -> Result<(CiphertextBlob, String)> {
-        let blob = CiphertextBlob::parse(bytes).map_err(|e: BlobError| {
-            KmsError::new(
-                ErrorCode::InvalidCiphertextException,
-                format!("The ciphertext is not valid: {e}."),
-            )
+    fn blob_key(&self, bytes: &[u8]) -> Result<(CiphertextBlob, String)> {
+        let blob = CiphertextBlob::parse(bytes).map_err(|e| {
+            KmsError::bare(ErrorCode::InvalidCiphertextException).help(format!(
+                "Decryption failed because {e}. AWS says no more than InvalidCiphertextException."
+            ))
         })?;
         let uuid = uuid_text(&blob.key_id);
-        if !self.keys.contains_key(&uuid) {
-            return Err(KmsError::new(
-                ErrorCode::NotFoundException,
-                format!("The ciphertext refers to key {}, which does not exist (it was deleted, or the ciphertext comes from another account or simulation seed).", self.key_arn_for(&uuid)),
-            ));
+        let mrk = format!("mrk-{}", hex::encode(blob.key_id));
+        let id = [uuid, mrk]
+            .into_iter()
+            .find(|id| self.keys.contains_key(id));
+        match id {
+            Some(id) => Ok((blob, id)),
+            None => Err(KmsError::new(
+                ErrorCode::AccessDeniedException,
+                "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.",
+            )
+            .help(format!(
+                "The blob names key {}, which is not a key of this account and Region: it was deleted, or the ciphertext comes from another account, Region or simulation seed.",
+                self.key_arn_for(&uuid_text(&blob.key_id))
+            ))),
         }
-        Ok((blob, uuid))
     }
 
     /// Opens a parsed blob; on failure explains why from what the simulation knows.
-    pub(super) fn open_symmetric(
+    fn open_symmetric(
         &self,
         ctx: &mut OpCtx<'_>,
         blob: &CiphertextBlob,
-        uuid: &str,
+        id: &str,
         context: &EncryptionContext,
-    ) -> Result<Zeroizing<Vec<u8>>> {
-        let key = self.key(uuid)?;
+    ) -> Result<Opened> {
+        let key = self.key(id)?;
         let Some(backing) = key.backing(blob.backing_version) else {
-            ctx.explanation = Some("Decryption failed because the ciphertext blob was modified: it names a backing key version that does not exist.".to_owned());
-            return Err(KmsError::new(
-                ErrorCode::InvalidCiphertextException,
-                format!("The ciphertext names backing key version {} of {}, which does not exist; the blob was modified.", blob.backing_version, key.arn()),
-            ));
+            let why = "Decryption failed because the ciphertext blob was modified: it names a key material version that does not exist.".to_owned();
+            ctx.explanation = Some(why.clone());
+            return Err(KmsError::bare(ErrorCode::InvalidCiphertextException).help(why));
         };
+        if !backing.is_available() {
+            return Err(require_state(key, &[]).err().unwrap_or_else(|| {
+                KmsError::new(ErrorCode::KMSInvalidStateException, format!("{} is pending import.", key.arn()))
+            })
+            .help(format!(
+                "The key material that sealed this ciphertext ({}) was deleted or expired; import it again to decrypt.",
+                backing.id
+            )));
+        }
+        let material: &[u8; 32] = backing.material.as_slice().try_into().map_err(|_| {
+            KmsError::bare(ErrorCode::KMSInternalException)
+                .help(format!("{} key material is not 256 bits.", key.arn()))
+        })?;
         let open = |context: &EncryptionContext| {
             crypto::open(
-                &backing.material,
+                material,
                 &blob.nonce,
-                &blob.aad(key.arn(), context),
+                &blob.aad(&key.binding, context),
                 &blob.sealed,
             )
         };
-        open(context).map_err(|_| {
-            // Sealed with another context, and intact under it? Then only the context differs.
-            let sealed_with = blob
-                .tag()
-                .and_then(|tag| self.issued.context(&tag))
-                .filter(|sealed_with| *sealed_with != context && open(sealed_with).is_ok());
-            let why = match sealed_with {
-                Some(sealed_with) => {
-                    let diff = sealed_with.describe_difference(context);
-                    format!("the encryption context does not match the one the ciphertext was sealed with: {}", diff.join("; "))
+        match open(context) {
+            Ok(plaintext) => Ok(Opened {
+                plaintext,
+                key_material_id: Some(backing.id.clone()),
+            }),
+            Err(_) => {
+                // Sealed with another context, and intact under it? Then only the context differs.
+                let sealed_with = blob
+                    .tag()
+                    .and_then(|tag| self.issued.context(&tag))
+                    .filter(|sealed_with| *sealed_with != context && open(sealed_with).is_ok());
+                let why = match sealed_with {
+                    Some(sealed_with) => {
+                        let diff = sealed_with.describe_difference(context);
+                        format!("the encryption context does not match the one the ciphertext was sealed with: {}", diff.join("; "))
+                    }
+                    None => "the ciphertext blob was modified (or never issued by this KMS), so its authentication tag does not verify".to_owned(),
+                };
+                let why = format!("Decryption failed because {why}.");
+                ctx.explanation = Some(why.clone());
+                Err(KmsError::bare(ErrorCode::InvalidCiphertextException).help(format!(
+                    "{why} Pass exactly the CiphertextBlob and EncryptionContext that Encrypt or GenerateDataKey used."
+                )))
+            }
+        }
+    }
+
+    /// Finds the key of a ciphertext: the named key for an asymmetric one, the key the
+    /// blob names for a symmetric one (which must be the named key, if one is named).
+    fn ciphertext_source(
+        &mut self,
+        ctx: &mut OpCtx<'_>,
+        ciphertext: &[u8],
+        key_id: Option<&str>,
+        operation: Operation,
+    ) -> Result<Source> {
+        let named = match key_id {
+            Some(k) => Some(self.resolve(ctx.env, k, true)?),
+            None => None,
+        };
+        if let Some(id) = &named {
+            let key = self.key(id)?;
+            if !key.spec().is_symmetric() {
+                require_usage(key, KeyUsage::ENCRYPT_DECRYPT, operation)?;
+                return Ok(Source::Rsa { id: id.clone() });
+            }
+        }
+        let (blob, id) = self.blob_key(ciphertext)?;
+        if let Some(named) = &named {
+            if named != &id {
+                return Err(KmsError::new(
+                    ErrorCode::IncorrectKeyException,
+                    "The key ID in the request does not identify a CMK that can perform this operation.",
+                )
+                .help(format!(
+                    "The ciphertext was encrypted under {}, not {}. Omit the key id, or give the key that encrypted it.",
+                    self.key_arn_for(&id),
+                    self.key_arn_for(named)
+                )));
+            }
+        }
+        Ok(Source::Symmetric { blob, id })
+    }
+
+    /// Decrypts `ciphertext` from `source` (after authorization and state checks).
+    fn open_source(
+        &self,
+        ctx: &mut OpCtx<'_>,
+        source: &Source,
+        ciphertext: &[u8],
+        context: Option<&EncryptionContext>,
+        algorithm: EncryptionAlgorithm,
+    ) -> Result<Opened> {
+        match source {
+            Source::Symmetric { blob, id } => {
+                self.open_symmetric(ctx, blob, id, context.unwrap_or(&NO_CONTEXT))
+            }
+            Source::Rsa { id } => {
+                let key = self.key(id)?;
+                let KeyMaterial::Rsa(private) = &key.material else {
+                    return Err(require_state(key, &[])
+                        .err()
+                        .unwrap_or_else(|| wrong_spec(key, Operation::Decrypt)));
+                };
+                let hash = oaep_hash(algorithm).ok_or_else(|| {
+                    check_algorithm(key, algorithm)
+                        .err()
+                        .unwrap_or_else(|| wrong_spec(key, Operation::Decrypt))
+                })?;
+                crypto::rsa_oaep_decrypt(private, hash, ciphertext)
+                    .map(|plaintext| Opened {
+                        plaintext,
+                        key_material_id: None,
+                    })
+                    .map_err(|_| {
+                        let why = format!("Decryption with {} using {algorithm} failed: the ciphertext was modified, or was encrypted under another key or with another algorithm.", key.arn());
+                        ctx.explanation = Some(why.clone());
+                        KmsError::bare(ErrorCode::InvalidCiphertextException).help(why)
+                    })
+            }
+        }
+    }
+
+    fn source_id(source: &Source) -> &str {
+        match source {
+            Source::Symmetric { id, .. } | Source::Rsa { id } => id,
+        }
+    }
+
+    /// Encrypts `plaintext` under key `id` with `algorithm` (symmetric blob or RSA-OAEP).
+    fn encrypt_under(
+        &mut self,
+        env: &mut Env,
+        id: &str,
+        algorithm: EncryptionAlgorithm,
+        context: Option<EncryptionContext>,
+        plaintext: &[u8],
+    ) -> Result<Sealed> {
+        let key = self.key(id)?;
+        match &key.material {
+            KeyMaterial::Rsa(private) => {
+                let hash =
+                    oaep_hash(algorithm).ok_or_else(|| wrong_spec(key, Operation::Encrypt))?;
+                let bits = key.spec().rsa_bits().unwrap_or(2048);
+                let max = hash.max_plaintext(bits);
+                if plaintext.len() > max {
+                    return Err(KmsError::new(
+                        ErrorCode::ValidationException,
+                        format!("Algorithm {algorithm} and key spec {} cannot encrypt data larger than {max} bytes.", key.spec()),
+                    ));
                 }
-                None => "the ciphertext blob was modified (or never issued by this KMS), so its authentication tag does not verify".to_owned(),
-            };
-            ctx.explanation = Some(format!("Decryption failed because {why}."));
-            KmsError::new(
-                ErrorCode::InvalidCiphertextException,
-                format!("The ciphertext could not be decrypted: {why}. Pass exactly the CiphertextBlob and EncryptionContext that Encrypt or GenerateDataKey used."),
+                let public = RsaPublicKey::from(private.as_ref());
+                let blob = crypto::rsa_oaep_encrypt(&mut env.rng, &public, hash, plaintext)
+                    .map_err(|e| {
+                        KmsError::bare(ErrorCode::KMSInternalException).help(format!("{e}."))
+                    })?;
+                Ok(Sealed {
+                    blob,
+                    key_material_id: None,
+                })
+            }
+            _ => self.seal_symmetric(env, id, context.unwrap_or_default(), plaintext),
+        }
+    }
+
+    /// The checks an encryption key must pass: enabled, for encryption, the algorithm
+    /// its spec takes, and no encryption context with an asymmetric key.
+    fn check_encryption_key(
+        key: &KmsKey,
+        algorithm: EncryptionAlgorithm,
+        context: Option<&EncryptionContext>,
+        operation: Operation,
+    ) -> Result<()> {
+        require_state(key, USABLE)?;
+        require_usage(key, KeyUsage::ENCRYPT_DECRYPT, operation)?;
+        check_algorithm(key, algorithm)?;
+        if !key.spec().is_symmetric() && context.is_some_and(|c| !c.is_empty()) {
+            return Err(KmsError::new(
+                ErrorCode::ValidationException,
+                "EncryptionContext is not supported with asymmetric KMS keys.",
             )
-        })
+            .help("RSA encryption binds no encryption context; omit it."));
+        }
+        Ok(())
     }
 
     pub(super) fn op_encrypt(
@@ -135,64 +351,39 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         mut req: EncryptRequest,
     ) -> Result<EncryptResponse> {
-        let n = req.plaintext.expose().len();
-        if n == 0 {
-            return Err(KmsError::validation(
-                "plaintext",
-                "Member must have length greater than or equal to 1",
-            ));
-        }
-        if n > MAX_PLAINTEXT {
-            return Err(KmsError::validation(
-                "plaintext",
-                "Member must have length less than or equal to 4096",
-            ));
-        }
         self.validate_grant_tokens(&req.grant_tokens)?;
-        let uuid = self.resolve(ctx.env, &req.key_id, true)?;
         let algorithm = req
             .encryption_algorithm
             .unwrap_or(EncryptionAlgorithm::SYMMETRIC_DEFAULT);
-        let facts = ConditionFacts::of_key(self.key(&uuid)?).with_algorithm(algorithm);
-        self.authorize(
+        let id = self.authorized_key(
             ctx,
-            Operation::Encrypt.action(),
-            Some(&uuid),
+            &req.key_id,
+            Operation::Encrypt,
             req.encryption_context.as_ref(),
-            facts,
+            |f| f.with_algorithm(algorithm),
         )?;
-        let key = self.key(&uuid)?;
-        Self::require_usable(key)?;
-        let arn = key.arn().to_owned();
+        Self::check_encryption_key(
+            self.key(&id)?,
+            algorithm,
+            req.encryption_context.as_ref(),
+            Operation::Encrypt,
+        )?;
         if req.dry_run {
             return Err(dry_run_ok());
         }
-        match &key.material {
-            KeyMaterial::Symmetric(_) => {
-                if algorithm != EncryptionAlgorithm::SYMMETRIC_DEFAULT {
-                    return Err(incompatible_algorithm(key, algorithm));
-                }
-                let context = req.encryption_context.take().unwrap_or_default();
-                let blob = self.seal_symmetric(ctx.env, &uuid, context, req.plaintext.expose())?;
-                Ok(EncryptResponse {
-                    ciphertext_blob: Bytes(blob),
-                    key_id: arn,
-                    encryption_algorithm: algorithm,
-                })
-            }
-            KeyMaterial::Rsa(private) => {
-                if req.encryption_context.is_some() {
-                    return Err(KmsError::new(ErrorCode::ValidationException, "EncryptionContext is not supported with asymmetric KMS keys; omit it (RSA encryption binds no context).".to_owned()));
-                }
-                let public = RsaPublicKey::from(private.as_ref());
-                let out = rsa_encrypt(ctx.env, &public, algorithm, req.plaintext.expose(), key)?;
-                Ok(EncryptResponse {
-                    ciphertext_blob: Bytes(out),
-                    key_id: arn,
-                    encryption_algorithm: algorithm,
-                })
-            }
-        }
+        let sealed = self.encrypt_under(
+            ctx.env,
+            &id,
+            algorithm,
+            req.encryption_context.take(),
+            req.plaintext.expose(),
+        )?;
+        ctx.used = true;
+        Ok(EncryptResponse {
+            ciphertext_blob: Bytes(sealed.blob),
+            key_id: self.key(&id)?.arn().to_owned(),
+            encryption_algorithm: algorithm,
+        })
     }
 
     pub(super) fn op_decrypt(
@@ -200,137 +391,103 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: DecryptRequest,
     ) -> Result<DecryptResponse> {
-        if req.ciphertext_blob.0.is_empty() {
-            return Err(KmsError::validation(
-                "ciphertextBlob",
-                "Member must have length greater than or equal to 1",
-            ));
-        }
-        if req.ciphertext_blob.0.len() > 6144 {
-            return Err(KmsError::validation(
-                "ciphertextBlob",
-                "Member must have length less than or equal to 6144",
-            ));
-        }
         self.validate_grant_tokens(&req.grant_tokens)?;
-        let context = req.encryption_context.as_ref().unwrap_or(&NO_CONTEXT);
-        // An asymmetric key must be named: its ciphertext does not identify it.
-        let named = match &req.key_id {
-            Some(k) => Some(self.resolve(ctx.env, k, true)?),
-            None => None,
-        };
-        if let Some(uuid) = &named {
-            let key = self.key(uuid)?;
-            if let KeyMaterial::Rsa(_) = key.material {
-                let algorithm = req
-                    .encryption_algorithm
-                    .unwrap_or(EncryptionAlgorithm::SYMMETRIC_DEFAULT);
-                let facts = ConditionFacts::of_key(key).with_algorithm(algorithm);
-                self.authorize(
-                    ctx,
-                    Operation::Decrypt.action(),
-                    Some(uuid),
-                    req.encryption_context.as_ref(),
-                    facts,
-                )?;
-                let key = self.key(uuid)?;
-                Self::require_usable(key)?;
-                if req.encryption_context.is_some() {
-                    return Err(KmsError::new(
-                        ErrorCode::ValidationException,
-                        "EncryptionContext is not supported with asymmetric KMS keys; omit it."
-                            .to_owned(),
-                    ));
-                }
-                if req.dry_run {
-                    return Err(dry_run_ok());
-                }
-                let pt = rsa_decrypt(key, algorithm, &req.ciphertext_blob.0)?;
-                return Ok(DecryptResponse {
-                    key_id: key.arn().to_owned(),
-                    plaintext: Secret(pt),
-                    encryption_algorithm: algorithm,
-                });
-            }
-        }
-        let (blob, uuid) = self.blob_key(&req.ciphertext_blob.0)?;
-        if let Some(named) = &named {
-            if named != &uuid {
-                return Err(KmsError::new(
-                    ErrorCode::IncorrectKeyException,
-                    format!("The key ID in the request does not identify a KMS key that can perform this operation: the ciphertext was encrypted under {}, not {}. Omit KeyId, or give the key that encrypted it.", self.key_arn_for(&uuid), self.key_arn_for(named)),
-                ));
-            }
+        if req.recipient.is_some() {
+            return Err(recipient_not_modelled());
         }
         let algorithm = req
             .encryption_algorithm
             .unwrap_or(EncryptionAlgorithm::SYMMETRIC_DEFAULT);
-        let facts = ConditionFacts::of_key(self.key(&uuid)?).with_algorithm(algorithm);
+        let source = self.ciphertext_source(
+            ctx,
+            &req.ciphertext_blob.0,
+            req.key_id.as_deref(),
+            Operation::Decrypt,
+        )?;
+        let id = Self::source_id(&source).to_owned();
+        let facts = ConditionFacts::of_key(self.key(&id)?).with_algorithm(algorithm);
         self.authorize(
             ctx,
             Operation::Decrypt.action(),
-            Some(&uuid),
+            Some(&id),
             req.encryption_context.as_ref(),
             facts,
         )?;
-        let key = self.key(&uuid)?;
-        Self::require_usable(key)?;
-        if algorithm != EncryptionAlgorithm::SYMMETRIC_DEFAULT {
-            return Err(incompatible_algorithm(key, algorithm));
+        let key = self.key(&id)?;
+        require_state(key, USABLE)?;
+        check_algorithm(key, algorithm)?;
+        let ignore_ciphertext = req
+            .dry_run_modifiers
+            .as_ref()
+            .is_some_and(|m| m.contains(&DryRunModifier::IGNORE_CIPHERTEXT));
+        if req.dry_run && ignore_ciphertext {
+            return Err(dry_run_ok());
         }
+        let opened = self.open_source(
+            ctx,
+            &source,
+            &req.ciphertext_blob.0,
+            req.encryption_context.as_ref(),
+            algorithm,
+        )?;
         if req.dry_run {
             return Err(dry_run_ok());
         }
-        let pt = self.open_symmetric(ctx, &blob, &uuid, context)?;
+        ctx.used = true;
         Ok(DecryptResponse {
-            key_id: self.key_arn_for(&uuid),
-            plaintext: Secret(pt),
+            key_id: self.key(&id)?.arn().to_owned(),
+            plaintext: Secret(opened.plaintext),
             encryption_algorithm: algorithm,
+            ciphertext_for_recipient: None,
+            key_material_id: opened.key_material_id,
         })
     }
 
-    pub(super) fn generate(
+    /// GenerateDataKey and GenerateDataKeyWithoutPlaintext: a data key of `KeySpec` or
+    /// `NumberOfBytes`, and its ciphertext under a symmetric encryption key.
+    fn generate(
         &mut self,
         ctx: &mut OpCtx<'_>,
-        mut req: GenerateDataKeyRequest,
+        req: GenerateDataKeyWithoutPlaintextRequest,
         operation: Operation,
-    ) -> Result<(Bytes, Secret, String)> {
-        let len = match (req.number_of_bytes, req.key_spec) {
-            (Some(_), Some(_)) => {
-                return Err(KmsError::new(ErrorCode::ValidationException, "Specify either KeySpec or NumberOfBytes, not both. KeySpec AES_256 asks for a 32-byte key.".to_owned()))
-            }
-            (None, None) => {
-                return Err(KmsError::new(ErrorCode::ValidationException, "Specify either KeySpec or NumberOfBytes. KeySpec AES_256 asks for a 32-byte key.".to_owned()))
-            }
-            (Some(n), None) if !(1..=1024).contains(&n) => {
-                return Err(KmsError::validation("numberOfBytes", if n == 0 { "Member must have value greater than or equal to 1" } else { "Member must have value less than or equal to 1024" }))
+    ) -> Result<(Sealed, Secret, String)> {
+        let GenerateDataKeyWithoutPlaintextRequest {
+            key_id,
+            encryption_context: context,
+            key_spec,
+            number_of_bytes,
+            grant_tokens,
+            dry_run,
+        } = req;
+        self.validate_grant_tokens(&grant_tokens)?;
+        let id = self.authorized_key(ctx, &key_id, operation, context.as_ref(), |f| f)?;
+        let key = self.key(&id)?;
+        require_state(key, USABLE)?;
+        require_usage(key, KeyUsage::ENCRYPT_DECRYPT, operation)?;
+        if !key.spec().is_symmetric() {
+            return Err(wrong_spec(key, operation));
+        }
+        let len = match (number_of_bytes, key_spec) {
+            (Some(_), Some(_)) | (None, None) => {
+                return Err(KmsError::new(
+                    ErrorCode::ValidationException,
+                    "Please specify either number of bytes or key spec.",
+                )
+                .help("Give KeySpec (AES_256 for a 32-byte key, AES_128 for 16) or NumberOfBytes, not both."))
             }
             (Some(n), None) => n as usize,
             (None, Some(DataKeySpec::AES_256)) => 32,
             (None, Some(DataKeySpec::AES_128)) => 16,
         };
-        self.validate_grant_tokens(&req.grant_tokens)?;
-        let uuid = self.resolve(ctx.env, &req.key_id, true)?;
-        let facts = ConditionFacts::of_key(self.key(&uuid)?);
-        self.authorize(
-            ctx,
-            operation.action(),
-            Some(&uuid),
-            req.encryption_context.as_ref(),
-            facts,
-        )?;
-        let key = self.key(&uuid)?;
-        Self::require_usable(key)?;
-        Self::require_symmetric(key, operation.name())?;
-        if req.dry_run {
+        if dry_run {
             return Err(dry_run_ok());
         }
         let arn = key.arn().to_owned();
         let mut data_key = Zeroizing::new(vec![0u8; len]);
         ctx.env.rng.fill(&mut data_key);
-        let context = req.encryption_context.take().unwrap_or_default();
-        let blob = self.seal_symmetric(ctx.env, &uuid, context, &data_key)?;
-        Ok((Bytes(blob), Secret(data_key), arn))
+        let sealed = self.seal_symmetric(ctx.env, &id, context.unwrap_or_default(), &data_key)?;
+        ctx.used = true;
+        Ok((sealed, Secret(data_key), arn))
     }
 
     pub(super) fn op_generate_data_key(
@@ -338,25 +495,39 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyResponse> {
-        let (blob, plaintext, key_id) = self.generate(ctx, req, Operation::GenerateDataKey)?;
+        if req.recipient.is_some() {
+            return Err(recipient_not_modelled());
+        }
+        let request = GenerateDataKeyWithoutPlaintextRequest {
+            key_id: req.key_id,
+            encryption_context: req.encryption_context,
+            key_spec: req.key_spec,
+            number_of_bytes: req.number_of_bytes,
+            grant_tokens: req.grant_tokens,
+            dry_run: req.dry_run,
+        };
+        let (sealed, plaintext, key_id) =
+            self.generate(ctx, request, Operation::GenerateDataKey)?;
         Ok(GenerateDataKeyResponse {
-            ciphertext_blob: blob,
+            ciphertext_blob: Bytes(sealed.blob),
             plaintext: Some(plaintext),
             key_id,
+            ciphertext_for_recipient: None,
+            key_material_id: sealed.key_material_id,
         })
     }
 
     pub(super) fn op_generate_data_key_without_plaintext(
         &mut self,
         ctx: &mut OpCtx<'_>,
-        req: GenerateDataKeyRequest,
-    ) -> Result<GenerateDataKeyResponse> {
-        let (blob, _plaintext, key_id) =
+        req: GenerateDataKeyWithoutPlaintextRequest,
+    ) -> Result<GenerateDataKeyWithoutPlaintextResponse> {
+        let (sealed, _plaintext, key_id) =
             self.generate(ctx, req, Operation::GenerateDataKeyWithoutPlaintext)?;
-        Ok(GenerateDataKeyResponse {
-            ciphertext_blob: blob,
-            plaintext: None,
+        Ok(GenerateDataKeyWithoutPlaintextResponse {
+            ciphertext_blob: Bytes(sealed.blob),
             key_id,
+            key_material_id: sealed.key_material_id,
         })
     }
 
@@ -365,164 +536,130 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: ReEncryptRequest,
     ) -> Result<ReEncryptResponse> {
-        if req.ciphertext_blob.0.is_empty() {
-            return Err(KmsError::validation(
-                "ciphertextBlob",
-                "Member must have length greater than or equal to 1",
-            ));
-        }
         self.validate_grant_tokens(&req.grant_tokens)?;
-        if req
+        let source_algorithm = req
             .source_encryption_algorithm
-            .is_some_and(|a| a != EncryptionAlgorithm::SYMMETRIC_DEFAULT)
-            || req
-                .destination_encryption_algorithm
-                .is_some_and(|a| a != EncryptionAlgorithm::SYMMETRIC_DEFAULT)
-        {
-            return Err(KmsError::new(
-                ErrorCode::UnsupportedOperationException,
-                "The playground models ReEncrypt between symmetric keys only.".to_owned(),
-            ));
-        }
+            .unwrap_or(EncryptionAlgorithm::SYMMETRIC_DEFAULT);
+        let destination_algorithm = req
+            .destination_encryption_algorithm
+            .unwrap_or(EncryptionAlgorithm::SYMMETRIC_DEFAULT);
+        let source = self.ciphertext_source(
+            ctx,
+            &req.ciphertext_blob.0,
+            req.source_key_id.as_deref(),
+            Operation::ReEncrypt,
+        )?;
+        let source_id = Self::source_id(&source).to_owned();
         let dest = self.resolve(ctx.env, &req.destination_key_id, true)?;
-        let (blob, source) = self.blob_key(&req.ciphertext_blob.0)?;
-        if let Some(k) = &req.source_key_id {
-            let named = self.resolve(ctx.env, k, true)?;
-            if named != source {
-                return Err(KmsError::new(
-                    ErrorCode::IncorrectKeyException,
-                    format!("SourceKeyId {} does not identify the key that encrypted the ciphertext ({}).", self.key_arn_for(&named), self.key_arn_for(&source)),
-                ));
-            }
-        }
-        let src_ctx = req
-            .source_encryption_context
-            .as_ref()
-            .unwrap_or(&NO_CONTEXT);
-        self.authorize(
+        let authorize = |kms: &Kms,
+                         ctx: &mut OpCtx<'_>,
+                         action: Action,
+                         id: &str,
+                         context: Option<&EncryptionContext>,
+                         algorithm| {
+            let facts = ConditionFacts::of_key(kms.key(id)?).with_algorithm(algorithm);
+            kms.authorize(ctx, action, Some(id), context, facts)
+        };
+        authorize(
+            self,
             ctx,
             RE_ENCRYPT_FROM,
-            Some(&source),
+            &source_id,
             req.source_encryption_context.as_ref(),
-            ConditionFacts::of_key(self.key(&source)?),
+            source_algorithm,
         )?;
-        self.authorize(
+        authorize(
+            self,
             ctx,
             RE_ENCRYPT_TO,
-            Some(&dest),
+            &dest,
             req.destination_encryption_context.as_ref(),
-            ConditionFacts::of_key(self.key(&dest)?),
+            destination_algorithm,
         )?;
-        Self::require_usable(self.key(&source)?)?;
-        let dest_key = self.key(&dest)?;
-        Self::require_usable(dest_key)?;
-        Self::require_symmetric(dest_key, "ReEncrypt")?;
+        let source_key = self.key(&source_id)?;
+        require_state(source_key, USABLE)?;
+        check_algorithm(source_key, source_algorithm)?;
+        Self::check_encryption_key(
+            self.key(&dest)?,
+            destination_algorithm,
+            req.destination_encryption_context.as_ref(),
+            Operation::ReEncrypt,
+        )?;
+        let ignore_ciphertext = req
+            .dry_run_modifiers
+            .as_ref()
+            .is_some_and(|m| m.contains(&DryRunModifier::IGNORE_CIPHERTEXT));
+        if req.dry_run && ignore_ciphertext {
+            return Err(dry_run_ok());
+        }
+        let opened = self.open_source(
+            ctx,
+            &source,
+            &req.ciphertext_blob.0,
+            req.source_encryption_context.as_ref(),
+            source_algorithm,
+        )?;
         if req.dry_run {
             return Err(dry_run_ok());
         }
-        let pt = self.open_symmetric(ctx, &blob, &source, src_ctx)?;
-        let dst_ctx = req
-            .destination_encryption_context
-            .clone()
-            .unwrap_or_default();
-        let out = self.seal_symmetric(ctx.env, &dest, dst_ctx, &pt)?;
+        let sealed = self.encrypt_under(
+            ctx.env,
+            &dest,
+            destination_algorithm,
+            req.destination_encryption_context,
+            &opened.plaintext,
+        )?;
+        ctx.used = true;
         Ok(ReEncryptResponse {
-            ciphertext_blob: Bytes(out),
-            source_key_id: self.key_arn_for(&source),
-            key_id: self.key_arn_for(&dest),
-            source_encryption_algorithm: EncryptionAlgorithm::SYMMETRIC_DEFAULT,
-            destination_encryption_algorithm: EncryptionAlgorithm::SYMMETRIC_DEFAULT,
+            ciphertext_blob: Bytes(sealed.blob),
+            source_key_id: self.key(&source_id)?.arn().to_owned(),
+            key_id: self.key(&dest)?.arn().to_owned(),
+            source_encryption_algorithm: source_algorithm,
+            destination_encryption_algorithm: destination_algorithm,
+            source_key_material_id: opened.key_material_id,
+            destination_key_material_id: sealed.key_material_id,
         })
     }
-}
 
-pub(super) fn incompatible_algorithm(key: &KmsKey, algorithm: EncryptionAlgorithm) -> KmsError {
-    KmsError::new(
-        ErrorCode::InvalidKeyUsageException,
-        format!(
-            "{} is a {} key; it supports {} but the request asked for {}.",
-            key.arn(),
-            key.spec().name(),
-            key.spec()
-                .encryption_algorithms()
-                .iter()
-                .map(|a| a.name())
-                .collect::<Vec<_>>()
-                .join(", "),
-            algorithm.name()
-        ),
-    )
-}
-
-pub(super) fn oaep(algorithm: EncryptionAlgorithm) -> Option<Oaep> {
-    match algorithm {
-        EncryptionAlgorithm::RSAES_OAEP_SHA_1 => Some(Oaep::new::<sha1::Sha1>()),
-        EncryptionAlgorithm::RSAES_OAEP_SHA_256 => Some(Oaep::new::<sha2::Sha256>()),
-        EncryptionAlgorithm::SYMMETRIC_DEFAULT => None,
-    }
-}
-
-pub(super) fn rsa_encrypt(
-    env: &mut Env,
-    public: &RsaPublicKey,
-    algorithm: EncryptionAlgorithm,
-    plaintext: &[u8],
-    key: &KmsKey,
-) -> Result<Vec<u8>> {
-    let padding = oaep(algorithm).ok_or_else(|| {
-        KmsError::new(
-            ErrorCode::InvalidKeyUsageException,
-            format!("{} is an asymmetric {} key: give EncryptionAlgorithm RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256 (SYMMETRIC_DEFAULT is for symmetric keys).", key.arn(), key.spec().name()),
-        )
-    })?;
-    let max = key.spec().rsa_bits().unwrap_or(2048) / 8
-        - 2
-        - 2 * if algorithm == EncryptionAlgorithm::RSAES_OAEP_SHA_1 {
-            20
-        } else {
-            32
-        };
-    if plaintext.len() > max {
-        return Err(KmsError::validation(
-            "plaintext",
-            &format!(
-                "Member must have length less than or equal to {max} for {} with {}",
-                key.spec().name(),
-                algorithm.name()
-            ),
-        ));
-    }
-    public
-        .encrypt(&mut env.rng, padding, plaintext)
-        .map_err(|e| {
-            KmsError::new(
+    pub(super) fn op_generate_random(
+        &mut self,
+        ctx: &mut OpCtx<'_>,
+        req: GenerateRandomRequest,
+    ) -> Result<GenerateRandomResponse> {
+        if req.recipient.is_some() {
+            return Err(recipient_not_modelled());
+        }
+        if let Some(id) = &req.custom_key_store_id {
+            return Err(super::keys::custom_key_stores_not_modelled(Some(id)));
+        }
+        self.authorize(
+            ctx,
+            Operation::GenerateRandom.action(),
+            None,
+            None,
+            ConditionFacts::default(),
+        )?;
+        let Some(n) = req.number_of_bytes else {
+            return Err(KmsError::new(
                 ErrorCode::ValidationException,
-                format!("RSA encryption failed: {e}."),
+                "NumberOfBytes is required.",
             )
+            .help("Give NumberOfBytes, from 1 to 1024."));
+        };
+        let mut bytes = Zeroizing::new(vec![0u8; n as usize]);
+        ctx.env.rng.fill(&mut bytes);
+        Ok(GenerateRandomResponse {
+            plaintext: Secret(bytes),
+            ciphertext_for_recipient: None,
         })
+    }
 }
 
-pub(super) fn rsa_decrypt(
-    key: &KmsKey,
-    algorithm: EncryptionAlgorithm,
-    ciphertext: &[u8],
-) -> Result<Zeroizing<Vec<u8>>> {
-    let KeyMaterial::Rsa(private) = &key.material else {
-        return Err(KmsError::new(
-            ErrorCode::InvalidKeyUsageException,
-            format!("{} is not an RSA key.", key.arn()),
-        ));
-    };
-    let padding = oaep(algorithm).ok_or_else(|| {
-        KmsError::new(
-            ErrorCode::InvalidKeyUsageException,
-            format!("{} is an asymmetric {} key: Decrypt needs the EncryptionAlgorithm used to encrypt (RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256).", key.arn(), key.spec().name()),
-        )
-    })?;
-    private.decrypt(padding, ciphertext).map(Zeroizing::new).map_err(|_| {
-        KmsError::new(
-            ErrorCode::InvalidCiphertextException,
-            format!("The ciphertext could not be decrypted with {} using {}: it was modified, or encrypted with another key or algorithm.", key.arn(), algorithm.name()),
-        )
-    })
+/// `Recipient` (a Nitro enclave's attestation document) is not modelled.
+pub(super) fn recipient_not_modelled() -> KmsError {
+    KmsError::new(
+        ErrorCode::ValidationException,
+        "The attestation document is not valid.",
+    )
+    .help("Responses for AWS Nitro Enclaves (Recipient with an attestation document) are not simulated; call without Recipient.")
 }

@@ -1,6 +1,8 @@
 //! What every operation shares: finding the key a request names, authorizing the caller
 //! (the decision is made in `authz`, with the condition keys of `condition_keys`), and the
-//! key-state and request checks AWS makes before acting.
+//! key-state, key-usage and request checks AWS makes before acting, each with AWS's
+//! exception and message (API reference, *Key states of AWS KMS keys*; messages as real
+//! AWS sends them, recorded in LocalStack's snapshot tests).
 
 use super::cloudtrail::Text;
 use super::condition_keys::{ConditionFacts, KmsRequestKeys, OwnedRequestKeys};
@@ -18,14 +20,26 @@ use crate::context::EncryptionContext;
 use crate::env::{parse_uuid, Env};
 use std::sync::Arc;
 
-/// Maximum grant tokens per request (API reference: "Array Members: Maximum number of 10 items").
-pub const MAX_GRANT_TOKENS: usize = 10;
 /// A day, in seconds.
 pub(super) const DAY: u64 = 86_400;
 
+/// Whether `id` is a multi-Region key id: `mrk-` and 32 lowercase hex digits.
+pub(super) fn is_mrk_id(id: &str) -> bool {
+    id.strip_prefix("mrk-").is_some_and(|h| {
+        h.len() == 32
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// Whether `id` is a key id: a UUID, or a multi-Region key id.
+pub(super) fn is_key_id(id: &str) -> bool {
+    parse_uuid(id).is_some() || is_mrk_id(id)
+}
+
 impl Kms {
-    pub(super) fn key_arn_for(&self, uuid: &str) -> String {
-        format!("arn:aws:kms:{}:{}:key/{uuid}", self.region, self.account)
+    pub(super) fn key_arn_for(&self, key_id: &str) -> String {
+        format!("arn:aws:kms:{}:{}:key/{key_id}", self.region, self.account)
     }
 
     pub(super) fn alias_arn_for(&self, name: &str) -> String {
@@ -33,7 +47,7 @@ impl Kms {
     }
 
     /// Resolves a key id in any accepted form (key id, key ARN, alias name, alias ARN) to
-    /// the key's UUID. A predefined AWS alias (`alias/aws/workmail`, `alias/aws/ses`)
+    /// the key's id. A predefined AWS alias (`alias/aws/workmail`, `alias/aws/ses`)
     /// creates its AWS managed key on first use when `create_managed` is set.
     pub(super) fn resolve(
         &mut self,
@@ -41,37 +55,64 @@ impl Kms {
         key_id: &str,
         create_managed: bool,
     ) -> Result<String> {
-        require("keyId", key_id)?;
-        let (region, account, rest) = if let Some(arn) = key_id.strip_prefix("arn:") {
-            let mut parts = arn.splitn(5, ':');
-            match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
-                (Some(_), Some("kms"), Some(region), Some(account), Some(rest)) => {
-                    (Some(region), Some(account), rest)
-                }
-                _ => {
-                    return Err(KmsError::new(
-                        ErrorCode::NotFoundException,
-                        format!("Invalid arn {key_id}. A KMS key ARN looks like arn:aws:kms:{}:{}:key/<key id>; an alias ARN like arn:aws:kms:{}:{}:alias/<name>.", self.region, self.account, self.region, self.account),
-                    ))
+        self.resolve_as(env, key_id, create_managed, true)
+    }
+
+    /// [`Kms::resolve`], for operations that take a key id or key ARN but no alias
+    /// (`allow_alias` false: an alias is an invalid key id to them).
+    pub(super) fn resolve_as(
+        &mut self,
+        env: &mut Env,
+        key_id: &str,
+        create_managed: bool,
+        allow_alias: bool,
+    ) -> Result<String> {
+        let invalid = || {
+            KmsError::new(ErrorCode::NotFoundException, format!("Invalid keyId '{key_id}'")).help(
+                "Give a key id (a UUID, or mrk- and 32 hex digits for a multi-Region key), a key ARN, an alias name (alias/...) or an alias ARN.",
+            )
+        };
+        let (in_arn, rest) = match key_id.strip_prefix("arn:") {
+            Some(arn) => {
+                let mut parts = arn.splitn(5, ':');
+                match (
+                    parts.next(),
+                    parts.next(),
+                    parts.next(),
+                    parts.next(),
+                    parts.next(),
+                ) {
+                    (Some(_), Some("kms"), Some(region), Some(account), Some(rest)) => {
+                        if region != self.region {
+                            return Err(KmsError::new(ErrorCode::NotFoundException, format!("Invalid arn {region}")).help(format!(
+                                "The ARN names Region {region}, but the request went to KMS in {}. Send it to {region}'s endpoint, or use a key of {}.",
+                                self.region, self.region
+                            )));
+                        }
+                        if account != self.account {
+                            return Err(KmsError::key_not_found(key_id).help(format!(
+                                "The ARN names account {account}; this KMS is account {}'s, which has no such key.",
+                                self.account
+                            )));
+                        }
+                        (true, rest)
+                    }
+                    _ => return Err(invalid()),
                 }
             }
-        } else {
-            (None, None, key_id)
+            None => (false, key_id),
         };
-        if region.is_some_and(|r| r != self.region) || account.is_some_and(|a| a != self.account) {
-            return Err(KmsError::new(
-                ErrorCode::NotFoundException,
-                format!("Key '{key_id}' does not exist in this simulation: it names another Region or account, and this one is {} in account {}.", self.region, self.account),
-            ));
-        }
-        if let Some(uuid) = rest.strip_prefix("key/") {
-            return if self.keys.contains_key(uuid) {
-                Ok(uuid.to_owned())
+        if let Some(id) = rest.strip_prefix("key/") {
+            return if self.keys.contains_key(id) {
+                Ok(id.to_owned())
             } else {
                 Err(KmsError::key_not_found(key_id))
             };
         }
         if rest.starts_with("alias/") {
+            if !allow_alias {
+                return Err(invalid());
+            }
             if let Some(alias) = self.aliases.get(rest) {
                 return Ok(alias.target_key_id.clone());
             }
@@ -85,32 +126,31 @@ impl Kms {
             }
             return Err(KmsError::new(
                 ErrorCode::NotFoundException,
-                format!("Alias {} is not found. Create it with CreateAlias, or use ListAliases to see the aliases of this account.", self.alias_arn_for(rest)),
-            ));
+                format!("Alias {} is not found.", self.alias_arn_for(rest)),
+            )
+            .help("Create it with CreateAlias; ListAliases shows the aliases of this account and Region."));
         }
-        if region.is_none() && parse_uuid(rest).is_some() {
+        if !in_arn && is_key_id(rest) {
             return if self.keys.contains_key(rest) {
                 Ok(rest.to_owned())
             } else {
                 Err(KmsError::key_not_found(&self.key_arn_for(rest)))
             };
         }
-        Err(KmsError::new(
-            ErrorCode::NotFoundException,
-            format!("Invalid keyId '{key_id}'. Give a key id (a UUID), a key ARN, an alias name (alias/...) or an alias ARN."),
-        ))
+        Err(invalid())
     }
 
-    pub(super) fn key(&self, uuid: &str) -> Result<&KmsKey> {
+    pub(super) fn key(&self, id: &str) -> Result<&KmsKey> {
         self.keys
-            .get(uuid)
-            .ok_or_else(|| KmsError::key_not_found(uuid))
+            .get(id)
+            .ok_or_else(|| KmsError::key_not_found(&self.key_arn_for(id)))
     }
 
-    pub(super) fn key_mut(&mut self, uuid: &str) -> Result<&mut KmsKey> {
+    pub(super) fn key_mut(&mut self, id: &str) -> Result<&mut KmsKey> {
+        let arn = self.key_arn_for(id);
         self.keys
-            .get_mut(uuid)
-            .ok_or_else(|| KmsError::key_not_found(uuid))
+            .get_mut(id)
+            .ok_or_else(|| KmsError::key_not_found(&arn))
     }
 
     /// The IAM identity policies of the caller (none for service principals).
@@ -122,25 +162,39 @@ impl Kms {
         .unwrap_or_else(|| Arc::clone(&self.no_policies))
     }
 
-    /// Authorizes `action` on key `uuid` (or on no key), records the decision, and turns
+    /// Authorizes `action` on key `id` (or on no key), records the decision, and turns
     /// a denial into `AccessDeniedException`. The outcome is decided at once; an allowed
     /// request's explanation is built only when someone looks at it.
     pub(super) fn authorize(
         &self,
         ctx: &mut OpCtx<'_>,
         action: Action,
-        uuid: Option<&str>,
+        id: Option<&str>,
         context: Option<&EncryptionContext>,
         facts: ConditionFacts,
     ) -> Result<()> {
-        let key = uuid.and_then(|u| self.keys.get(u));
-        let key_arn = key.map(|k| k.metadata.arn.as_str());
+        self.authorize_with(ctx, action, id, context, facts, true)
+    }
+
+    /// [`Kms::authorize`] by the key policy and IAM policies alone (`use_grants` false):
+    /// for permissions grants cannot give, such as retiring another grant.
+    pub(super) fn authorize_with(
+        &self,
+        ctx: &mut OpCtx<'_>,
+        action: Action,
+        id: Option<&str>,
+        context: Option<&EncryptionContext>,
+        facts: ConditionFacts,
+        use_grants: bool,
+    ) -> Result<()> {
+        let key = id.and_then(|u| self.keys.get(u));
+        let key_arn = key.map(|k| k.arn.as_str());
         if let Some(k) = key {
             if !ctx.resources.contains(&k.arn_text) {
                 ctx.resources.push(k.arn_text.clone());
             }
         }
-        let grants: Vec<Arc<Grant>> = match key_arn {
+        let grants: Vec<Arc<Grant>> = match key_arn.filter(|_| use_grants) {
             Some(arn) => self
                 .grants
                 .values()
@@ -201,90 +255,71 @@ impl Kms {
             Ok(())
         } else {
             let decision = decide(&req, key_policy.as_deref(), &identity, &grant_refs);
-            let reason = decision.reason.clone();
+            let error = KmsError::new(ErrorCode::AccessDeniedException, decision.aws_denial())
+                .help(decision.reason.clone());
             ctx.decisions.push(Authorization::explained(decision));
-            Err(KmsError::new(ErrorCode::AccessDeniedException, reason))
+            Err(error)
         }
     }
 
-    /// Cryptographic operations need an enabled key (API reference, *Key states*).
-    pub(super) fn require_usable(key: &KmsKey) -> Result<()> {
-        match key.state() {
-            KeyState::Enabled => Ok(()),
-            KeyState::Disabled => Err(KmsError::new(
-                ErrorCode::DisabledException,
-                format!("{} is disabled. Enable it with EnableKey before using it in cryptographic operations.", key.arn()),
-            )),
-            KeyState::PendingDeletion => Err(KmsError::new(
-                ErrorCode::KMSInvalidStateException,
-                format!("{} is pending deletion. Call CancelKeyDeletion (and then EnableKey) before its deletion date to use it again.", key.arn()),
-            )),
-        }
+    /// Resolves the key of a request, and authorizes `operation` on it with the facts of
+    /// the key (its spec, usage, origin, multi-Region type) and of the request.
+    pub(super) fn authorized_key(
+        &mut self,
+        ctx: &mut OpCtx<'_>,
+        key_id: &str,
+        operation: Operation,
+        context: Option<&EncryptionContext>,
+        with: impl FnOnce(ConditionFacts) -> ConditionFacts,
+    ) -> Result<String> {
+        let id = self.resolve(ctx.env, key_id, true)?;
+        let facts = with(ConditionFacts::of_key(self.key(&id)?));
+        self.authorize(ctx, operation.action(), Some(&id), context, facts)?;
+        Ok(id)
     }
 
-    pub(super) fn require_not_pending_deletion(key: &KmsKey) -> Result<()> {
-        if key.state() == KeyState::PendingDeletion {
-            Err(KmsError::new(
-                ErrorCode::KMSInvalidStateException,
-                format!(
-                    "{} is pending deletion. Call CancelKeyDeletion first.",
-                    key.arn()
-                ),
-            ))
-        } else {
-            Ok(())
-        }
-    }
-
-    pub(super) fn require_symmetric(key: &KmsKey, operation: &str) -> Result<()> {
-        if key.spec().is_symmetric() {
-            Ok(())
-        } else {
-            Err(KmsError::new(
-                ErrorCode::InvalidKeyUsageException,
-                format!("{} is an asymmetric {} key; {operation} needs a symmetric encryption KMS key (KeySpec SYMMETRIC_DEFAULT).", key.arn(), key.spec().name()),
-            ))
-        }
-    }
-
-    /// Resolves, authorizes and rejects AWS managed keys for operations that change a key.
+    /// Resolves, authorizes and refuses AWS managed keys, for operations that change a
+    /// key (AWS managed keys are AWS's to change).
     pub(super) fn customer_key_for(
         &mut self,
         ctx: &mut OpCtx<'_>,
         key_id: &str,
         operation: Operation,
     ) -> Result<String> {
-        let uuid = self.resolve(ctx.env, key_id, false)?;
-        self.authorize(
-            ctx,
-            operation.action(),
-            Some(&uuid),
-            None,
-            ConditionFacts::default(),
-        )?;
-        let key = self.key(&uuid)?;
-        if key.metadata.key_manager == KeyManager::AWS {
-            return Err(KmsError::new(
-                ErrorCode::UnsupportedOperationException,
-                format!("{} is an AWS managed key. Its state, rotation and key policy are managed by AWS and cannot be changed; use a customer managed key for that.", key.arn()),
-            ));
-        }
-        Ok(uuid)
+        self.customer_key_with(ctx, key_id, operation, |f| f)
     }
 
-    pub(super) fn validate_grant_tokens(&self, tokens: &[String]) -> Result<()> {
-        if tokens.len() > MAX_GRANT_TOKENS {
-            return Err(KmsError::validation(
-                "grantTokens",
-                "Member must have length less than or equal to 10",
-            ));
+    /// [`Kms::customer_key_for`] with facts of the request.
+    pub(super) fn customer_key_with(
+        &mut self,
+        ctx: &mut OpCtx<'_>,
+        key_id: &str,
+        operation: Operation,
+        with: impl FnOnce(ConditionFacts) -> ConditionFacts,
+    ) -> Result<String> {
+        let id = self.resolve(ctx.env, key_id, false)?;
+        let facts = with(ConditionFacts::of_key(self.key(&id)?));
+        self.authorize(ctx, operation.action(), Some(&id), None, facts)?;
+        let key = self.key(&id)?;
+        if key.manager == KeyManager::AWS {
+            return Err(access_denied(ctx.caller, operation.action(), key.arn()).help(format!(
+                "{} is an AWS managed key. AWS manages its key policy, state and rotation; no principal may change them. Use a customer managed key for that.",
+                key.arn()
+            )));
         }
+        Ok(id)
+    }
+
+    /// Grant tokens: at most 10 (the model's `GrantTokenList`), each one CreateGrant
+    /// returned (a token of a grant since retired is still well-formed).
+    pub(super) fn validate_grant_tokens(&self, tokens: &[String]) -> Result<()> {
         for t in tokens {
             if !self.grants.values().any(|g| &g.grant_token == t) && !self.retired_token_shape(t) {
                 return Err(KmsError::new(
                     ErrorCode::InvalidGrantTokenException,
-                    "The grant token is not valid. Pass the GrantToken exactly as CreateGrant returned it.".to_owned(),
-                ));
+                    "Grant token is not valid.".to_owned(),
+                )
+                .help("Pass the GrantToken exactly as CreateGrant returned it."));
             }
         }
         Ok(())
@@ -300,28 +335,120 @@ impl Kms {
     }
 }
 
-pub(super) fn require(field: &str, value: &str) -> Result<()> {
-    if value.is_empty() {
-        Err(KmsError::validation(field, "Member must not be null"))
+/// AWS's `AccessDeniedException`: `User: <principal> is not authorized to perform:
+/// <action> on resource: <arn> because no resource-based policy allows the <action>
+/// action` (the message real AWS sends for a key policy that does not allow the caller).
+pub(super) fn access_denied(caller: &Caller, action: Action, resource: &str) -> KmsError {
+    KmsError::new(
+        ErrorCode::AccessDeniedException,
+        format!(
+            "User: {} is not authorized to perform: {} on resource: {resource} because no resource-based policy allows the {} action",
+            caller.name(),
+            action.iam,
+            action.iam
+        ),
+    )
+}
+
+/// The key states an operation accepts, and AWS's error for the others.
+pub(super) fn require_state(key: &KmsKey, allowed: &[KeyState]) -> Result<()> {
+    let state = key.state();
+    if allowed.contains(&state) {
+        return Ok(());
+    }
+    let arn = key.arn();
+    Err(match state {
+        KeyState::Disabled => KmsError::new(ErrorCode::DisabledException, format!("{arn} is disabled."))
+            .help("Enable it with EnableKey first."),
+        KeyState::PendingDeletion => KmsError::new(ErrorCode::KMSInvalidStateException, format!("{arn} is pending deletion."))
+            .help("Call CancelKeyDeletion (and then EnableKey) before its deletion date to use it again."),
+        KeyState::PendingImport => KmsError::new(ErrorCode::KMSInvalidStateException, format!("{arn} is pending import."))
+            .help("Its key material has not been imported yet, or was deleted or expired: GetParametersForImport, then ImportKeyMaterial."),
+        KeyState::Enabled => KmsError::new(ErrorCode::KMSInvalidStateException, format!("{arn} is enabled.")),
+        KeyState::Creating => KmsError::new(ErrorCode::KMSInvalidStateException, format!("{arn} is creating."))
+            .help("A new replica key is Creating for a moment; try again shortly."),
+        KeyState::PendingReplicaDeletion => KmsError::new(ErrorCode::KMSInvalidStateException, format!("{arn} is pending replica deletion.")),
+        KeyState::Unavailable => KmsError::new(ErrorCode::KMSInvalidStateException, format!("{arn} is unavailable.")),
+        KeyState::Updating => KmsError::new(ErrorCode::KMSInvalidStateException, format!("{arn} is updating.")),
+    })
+}
+
+/// Operations that change a key refuse keys pending deletion.
+pub(super) fn require_not_pending_deletion(key: &KmsKey) -> Result<()> {
+    if key.state == KeyState::PendingDeletion {
+        require_state(key, &[])
     } else {
         Ok(())
     }
+}
+
+/// Cryptographic operations need an enabled key.
+pub(super) const USABLE: &[KeyState] = &[KeyState::Enabled];
+/// Reading operations work in every state.
+pub(super) const ANY_STATE: &[KeyState] = KeyState::ALL;
+
+/// AWS's `InvalidKeyUsageException` for an operation the key's usage does not allow.
+pub(super) fn require_usage(key: &KmsKey, usage: KeyUsage, operation: Operation) -> Result<()> {
+    if key.usage == usage {
+        Ok(())
+    } else {
+        Err(wrong_usage(key, operation))
+    }
+}
+
+/// `<arn> key usage is <usage> which is not valid for <operation>.`
+pub(super) fn wrong_usage(key: &KmsKey, operation: Operation) -> KmsError {
+    KmsError::new(
+        ErrorCode::InvalidKeyUsageException,
+        format!(
+            "{} key usage is {} which is not valid for {operation}.",
+            key.arn(),
+            key.usage
+        ),
+    )
+    .help(format!(
+        "{operation} needs a key whose KeyUsage allows it; this is a {} {} key.",
+        key.spec(),
+        key.usage
+    ))
+}
+
+/// `<arn> key spec is <spec> which is not valid for <operation>.`
+pub(super) fn wrong_spec(key: &KmsKey, operation: Operation) -> KmsError {
+    KmsError::new(
+        ErrorCode::InvalidKeyUsageException,
+        format!(
+            "{} key spec is {} which is not valid for {operation}.",
+            key.arn(),
+            key.spec()
+        ),
+    )
+    .help(format!(
+        "{operation} needs a symmetric encryption key (KeySpec SYMMETRIC_DEFAULT)."
+    ))
+}
+
+/// `Algorithm <alg> is incompatible with key spec <spec>.`
+pub(super) fn incompatible_algorithm(
+    key: &KmsKey,
+    algorithm: &str,
+    supported: &[&str],
+) -> KmsError {
+    KmsError::new(
+        ErrorCode::InvalidKeyUsageException,
+        format!(
+            "Algorithm {algorithm} is incompatible with key spec {}.",
+            key.spec()
+        ),
+    )
+    .help(format!("{} supports {}.", key.arn(), supported.join(", ")))
 }
 
 /// AWS answers a successful `DryRun` with `DryRunOperationException`.
 pub(super) fn dry_run_ok() -> KmsError {
     KmsError::new(
         ErrorCode::DryRunOperationException,
-        "The request would have succeeded, but the DryRun parameter was set.".to_owned(),
+        "The request would have succeeded, but the DryRun option is set.".to_owned(),
     )
-}
-
-pub(super) fn check_limit(limit: Option<u32>) -> Result<()> {
-    match limit {
-        Some(l) if !(1..=1000).contains(&l) => Err(KmsError::validation(
-            "limit",
-            "Member must have value between 1 and 1000",
-        )),
-        _ => Ok(()),
-    }
+    .help("Every check passed (validation, authorization, key state); nothing was done because DryRun is true.")
 }

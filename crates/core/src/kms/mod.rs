@@ -7,21 +7,29 @@
 //! caller, check the key state, act, and record a CloudTrail event, whatever the outcome.
 
 mod aliases;
+mod asymmetric;
 pub mod blob;
 pub mod cloudtrail;
 mod condition_keys;
 mod cryptographic;
+mod custom_key_stores;
 mod error;
 mod grants;
+mod import;
 mod issued;
 pub(crate) mod key;
 mod keys;
 mod lookup;
 mod managed;
 pub mod model;
+#[cfg(test)]
+mod model_fields;
+mod multi_region;
 mod operation;
+mod page;
 mod policy;
 mod rotation;
+mod tags;
 pub mod types;
 pub mod validate;
 
@@ -39,11 +47,15 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub(crate) use multi_region::RegionEffect;
+pub use multi_region::AWS_REGIONS;
+
 /// An alias: a friendly name for a key.
 #[derive(Debug, Clone, PartialEq)]
 struct Alias {
     target_key_id: String,
     creation_date: u64,
+    last_updated_date: u64,
 }
 
 /// What one KMS call left behind besides its response: why it was allowed or denied,
@@ -72,6 +84,8 @@ pub(crate) struct OpCtx<'a> {
     /// The key ARN(s) the call acted on, for CloudTrail `resources`.
     pub resources: Vec<cloudtrail::Text>,
     pub explanation: Option<String>,
+    /// The call used its key cryptographically (for GetKeyLastUsage): the first resource.
+    pub used: bool,
 }
 
 /// One account's KMS in one Region.
@@ -96,6 +110,8 @@ pub struct Kms {
     event_time: (u64, cloudtrail::Text),
     /// Keep CloudTrail events (off for scale runs that only count).
     record_trail: bool,
+    /// What other Regions must do after a call (multi-Region keys), for the world to apply.
+    outbox: Vec<RegionEffect>,
 }
 
 impl KmsRecord {
@@ -125,7 +141,14 @@ impl Kms {
             account_text: account.to_owned().into(),
             event_time: (0, cloudtrail::Text::Static("")),
             record_trail: true,
+            outbox: Vec::new(),
         }
+    }
+
+    /// Takes what other Regions must do after the calls so far (replicas to create,
+    /// multi-Region configurations and key material to share).
+    pub(crate) fn take_region_effects(&mut self) -> Vec<RegionEffect> {
+        std::mem::take(&mut self.outbox)
     }
 
     /// The Region.
@@ -147,6 +170,11 @@ impl Kms {
     /// The CloudTrail events recorded so far, oldest first.
     pub fn trail(&self) -> &[Arc<CloudTrailEvent>] {
         &self.trail
+    }
+
+    /// Whether CloudTrail events are kept.
+    pub fn records_trail(&self) -> bool {
+        self.record_trail
     }
 
     /// Stops (or resumes) keeping CloudTrail events, for runs too large to keep them.
@@ -171,6 +199,7 @@ impl Kms {
             decisions: Vec::new(),
             resources: Vec::new(),
             explanation: None,
+            used: false,
         };
         let result = op(self, &mut ctx, request);
         let OpCtx {
@@ -178,6 +207,7 @@ impl Kms {
             decisions,
             resources,
             explanation,
+            used,
             ..
         } = ctx;
         let response_elements = match &result {
@@ -193,6 +223,9 @@ impl Kms {
             result.as_ref().err(),
             &resources,
         );
+        if used && result.is_ok() {
+            self.note_usage(operation, &resources, &event, env);
+        }
         let record = KmsRecord {
             operation,
             authorizations: decisions,
@@ -230,6 +263,27 @@ impl Kms {
         }
     }
 
+    /// Remembers a key's last cryptographic use (GetKeyLastUsage).
+    fn note_usage(
+        &mut self,
+        operation: Operation,
+        resources: &[cloudtrail::Text],
+        event: &CloudTrailEvent,
+        env: &Env,
+    ) {
+        let Some(key_id) = resources.first().and_then(|arn| arn.rsplit('/').next()) else {
+            return;
+        };
+        if let Some(key) = self.keys.get_mut(key_id) {
+            key.last_usage = Some(key::LastUsage {
+                operation,
+                at: env.clock.now_secs(),
+                event_id: event.event_id,
+                request_id: event.request_id,
+            });
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn record(
         &mut self,
@@ -245,7 +299,7 @@ impl Kms {
         let is_service = user_identity.kind == "AWSService";
         let (error_code, error_message) = match error {
             None => (None, None),
-            Some(e) => (Some(e.code.name().into()), Some(e.message.clone())),
+            Some(e) => (Some(e.code.name().into()), e.message.clone()),
         };
         let now_ms = env.clock.now_ms();
         if self.event_time.0 != now_ms || self.event_time.1.is_empty() {

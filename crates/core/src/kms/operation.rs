@@ -60,6 +60,14 @@ macro_rules! operations {
             pub fn records_response(self) -> bool {
                 match self { $(Operation::$name => $in_trail),* }
             }
+
+            /// The JSON member names of the operation's request and response types, for
+            /// checking them against the service model.
+            #[cfg(test)]
+            pub(crate) fn member_names(self) -> (Vec<&'static str>, Vec<&'static str>) {
+                use super::model_fields::fields_of;
+                match self { $(Operation::$name => (fields_of::<$req>(), fields_of::<$resp>())),* }
+            }
         }
 
         /// A typed request to KMS: parsed once where it enters (a scenario step, the JS
@@ -139,58 +147,118 @@ macro_rules! operations {
 }
 
 operations! {
-    /// CreateKey: a new KMS key.
+    /// CreateKey: a new KMS key, of any key spec and usage the playground models.
     CreateKey(CreateKeyRequest) -> KeyMetadataResponse = create_key / op_create_key { read_only: false, response_in_trail: true },
     /// DescribeKey: a key's metadata.
     DescribeKey(DescribeKeyRequest) -> KeyMetadataResponse = describe_key / op_describe_key { read_only: true, response_in_trail: false },
-    /// ListKeys: the keys of the account and Region.
+    /// ListKeys: the keys of the account and Region, a page at a time.
     ListKeys(ListKeysRequest) -> ListKeysResponse = list_keys / op_list_keys { read_only: true, response_in_trail: false },
+    /// EnableKey: sets a key's state to Enabled.
+    EnableKey(KeyIdRequest) -> Empty = enable_key / op_enable_key { read_only: false, response_in_trail: true },
+    /// DisableKey: sets a key's state to Disabled.
+    DisableKey(KeyIdRequest) -> Empty = disable_key / op_disable_key { read_only: false, response_in_trail: true },
+    /// ScheduleKeyDeletion: deletes a key after a waiting period of 7 to 30 days.
+    ScheduleKeyDeletion(ScheduleKeyDeletionRequest) -> ScheduleKeyDeletionResponse = schedule_key_deletion / op_schedule_key_deletion { read_only: false, response_in_trail: true },
+    /// CancelKeyDeletion: cancels a scheduled deletion (the key is then Disabled).
+    CancelKeyDeletion(KeyIdRequest) -> KeyIdResponse = cancel_key_deletion / op_cancel_key_deletion { read_only: false, response_in_trail: true },
+    /// UpdateKeyDescription: replaces a key's description.
+    UpdateKeyDescription(UpdateKeyDescriptionRequest) -> Empty = update_key_description / op_update_key_description { read_only: false, response_in_trail: true },
+    /// GetKeyLastUsage: when and how a key was last used cryptographically.
+    GetKeyLastUsage(KeyIdRequest) -> GetKeyLastUsageResponse = get_key_last_usage / op_get_key_last_usage { read_only: true, response_in_trail: false },
+    /// TagResource: adds or replaces tags of a key.
+    TagResource(TagResourceRequest) -> Empty = tag_resource / op_tag_resource { read_only: false, response_in_trail: true },
+    /// UntagResource: removes tags of a key.
+    UntagResource(UntagResourceRequest) -> Empty = untag_resource / op_untag_resource { read_only: false, response_in_trail: true },
+    /// ListResourceTags: the tags of a key.
+    ListResourceTags(ListResourceTagsRequest) -> ListResourceTagsResponse = list_resource_tags / op_list_resource_tags { read_only: true, response_in_trail: false },
     /// CreateAlias: a friendly name for a key.
-    CreateAlias(CreateAliasRequest) -> Empty = create_alias / op_create_alias { read_only: false, response_in_trail: true },
-    /// DeleteAlias.
+    CreateAlias(AliasRequest) -> Empty = create_alias / op_create_alias { read_only: false, response_in_trail: true },
+    /// UpdateAlias: points an alias at another key of the same type and usage.
+    UpdateAlias(AliasRequest) -> Empty = update_alias / op_update_alias { read_only: false, response_in_trail: true },
+    /// DeleteAlias: deletes an alias (not its key).
     DeleteAlias(DeleteAliasRequest) -> Empty = delete_alias / op_delete_alias { read_only: false, response_in_trail: true },
-    /// ListAliases.
+    /// ListAliases: the aliases of the account and Region, or of one key.
     ListAliases(ListAliasesRequest) -> ListAliasesResponse = list_aliases / op_list_aliases { read_only: true, response_in_trail: false },
-    /// Encrypt: up to 4,096 bytes under a KMS key.
+    /// Encrypt: up to 4,096 bytes under a symmetric or RSA encryption key.
     Encrypt(EncryptRequest) -> EncryptResponse = encrypt / op_encrypt { read_only: true, response_in_trail: false },
     /// Decrypt: a ciphertext KMS made.
     Decrypt(DecryptRequest) -> DecryptResponse = decrypt / op_decrypt { read_only: true, response_in_trail: false },
+    /// ReEncrypt: decrypts and encrypts again inside KMS, under another key or context.
+    ReEncrypt(ReEncryptRequest) -> ReEncryptResponse = re_encrypt / op_re_encrypt { read_only: true, response_in_trail: false },
     /// GenerateDataKey: a data key, in plaintext and encrypted.
     GenerateDataKey(GenerateDataKeyRequest) -> GenerateDataKeyResponse = generate_data_key / op_generate_data_key { read_only: true, response_in_trail: false },
     /// GenerateDataKeyWithoutPlaintext: a data key, encrypted only.
-    GenerateDataKeyWithoutPlaintext(GenerateDataKeyRequest) -> GenerateDataKeyResponse = generate_data_key_without_plaintext / op_generate_data_key_without_plaintext { read_only: true, response_in_trail: false },
-    /// ReEncrypt: decrypt and encrypt again inside KMS.
-    ReEncrypt(ReEncryptRequest) -> ReEncryptResponse = re_encrypt / op_re_encrypt { read_only: true, response_in_trail: false },
-    /// EnableKey.
-    EnableKey(KeyIdRequest) -> Empty = enable_key / op_enable_key { read_only: false, response_in_trail: true },
-    /// DisableKey.
-    DisableKey(KeyIdRequest) -> Empty = disable_key / op_disable_key { read_only: false, response_in_trail: true },
-    /// ScheduleKeyDeletion.
-    ScheduleKeyDeletion(ScheduleKeyDeletionRequest) -> ScheduleKeyDeletionResponse = schedule_key_deletion / op_schedule_key_deletion { read_only: false, response_in_trail: true },
-    /// CancelKeyDeletion.
-    CancelKeyDeletion(KeyIdRequest) -> KeyIdResponse = cancel_key_deletion / op_cancel_key_deletion { read_only: false, response_in_trail: true },
-    /// EnableKeyRotation.
+    GenerateDataKeyWithoutPlaintext(GenerateDataKeyWithoutPlaintextRequest) -> GenerateDataKeyWithoutPlaintextResponse = generate_data_key_without_plaintext / op_generate_data_key_without_plaintext { read_only: true, response_in_trail: false },
+    /// GenerateDataKeyPair: an asymmetric data key pair, its private key also encrypted.
+    GenerateDataKeyPair(GenerateDataKeyPairRequest) -> GenerateDataKeyPairResponse = generate_data_key_pair / op_generate_data_key_pair { read_only: true, response_in_trail: false },
+    /// GenerateDataKeyPairWithoutPlaintext: an asymmetric data key pair whose private key is returned encrypted only.
+    GenerateDataKeyPairWithoutPlaintext(GenerateDataKeyPairWithoutPlaintextRequest) -> GenerateDataKeyPairWithoutPlaintextResponse = generate_data_key_pair_without_plaintext / op_generate_data_key_pair_without_plaintext { read_only: true, response_in_trail: false },
+    /// GenerateRandom: random bytes.
+    GenerateRandom(GenerateRandomRequest) -> GenerateRandomResponse = generate_random / op_generate_random { read_only: true, response_in_trail: false },
+    /// GetPublicKey: the public key of an asymmetric key.
+    GetPublicKey(GetPublicKeyRequest) -> GetPublicKeyResponse = get_public_key / op_get_public_key { read_only: true, response_in_trail: false },
+    /// Sign: a digital signature of a message or digest.
+    Sign(SignRequest) -> SignResponse = sign / op_sign { read_only: true, response_in_trail: false },
+    /// Verify: checks a signature.
+    Verify(VerifyRequest) -> VerifyResponse = verify / op_verify { read_only: true, response_in_trail: false },
+    /// GenerateMac: an HMAC of a message.
+    GenerateMac(GenerateMacRequest) -> GenerateMacResponse = generate_mac / op_generate_mac { read_only: true, response_in_trail: false },
+    /// VerifyMac: checks an HMAC.
+    VerifyMac(VerifyMacRequest) -> VerifyMacResponse = verify_mac / op_verify_mac { read_only: true, response_in_trail: false },
+    /// DeriveSharedSecret: an ECDH shared secret with another party's public key.
+    DeriveSharedSecret(DeriveSharedSecretRequest) -> DeriveSharedSecretResponse = derive_shared_secret / op_derive_shared_secret { read_only: true, response_in_trail: false },
+    /// Encapsulate: an ML-KEM shared secret (ML-KEM keys are not modelled).
+    Encapsulate(EncapsulateRequest) -> EncapsulateResponse = encapsulate / op_encapsulate { read_only: true, response_in_trail: false },
+    /// Decapsulate: opens an ML-KEM ciphertext (ML-KEM keys are not modelled).
+    Decapsulate(DecapsulateRequest) -> DecapsulateResponse = decapsulate / op_decapsulate { read_only: true, response_in_trail: false },
+    /// EnableKeyRotation: turns on automatic rotation.
     EnableKeyRotation(EnableKeyRotationRequest) -> Empty = enable_key_rotation / op_enable_key_rotation { read_only: false, response_in_trail: true },
-    /// DisableKeyRotation.
+    /// DisableKeyRotation: turns off automatic rotation.
     DisableKeyRotation(KeyIdRequest) -> Empty = disable_key_rotation / op_disable_key_rotation { read_only: false, response_in_trail: true },
-    /// GetKeyRotationStatus.
+    /// GetKeyRotationStatus: whether and when a key rotates.
     GetKeyRotationStatus(KeyIdRequest) -> KeyRotationStatusResponse = get_key_rotation_status / op_get_key_rotation_status { read_only: true, response_in_trail: false },
-    /// RotateKeyOnDemand.
+    /// RotateKeyOnDemand: rotates a key now.
     RotateKeyOnDemand(KeyIdRequest) -> KeyIdResponse = rotate_key_on_demand / op_rotate_key_on_demand { read_only: false, response_in_trail: true },
-    /// ListKeyRotations.
-    ListKeyRotations(KeyIdRequest) -> ListKeyRotationsResponse = list_key_rotations / op_list_key_rotations { read_only: true, response_in_trail: false },
-    /// GetKeyPolicy.
+    /// ListKeyRotations: a key's rotations and key materials.
+    ListKeyRotations(ListKeyRotationsRequest) -> ListKeyRotationsResponse = list_key_rotations / op_list_key_rotations { read_only: true, response_in_trail: false },
+    /// GetKeyPolicy: a key's key policy.
     GetKeyPolicy(GetKeyPolicyRequest) -> GetKeyPolicyResponse = get_key_policy / op_get_key_policy { read_only: true, response_in_trail: false },
-    /// PutKeyPolicy.
+    /// PutKeyPolicy: replaces a key's key policy.
     PutKeyPolicy(PutKeyPolicyRequest) -> Empty = put_key_policy / op_put_key_policy { read_only: false, response_in_trail: true },
-    /// CreateGrant.
+    /// ListKeyPolicies: the names of a key's key policies (always default).
+    ListKeyPolicies(ListKeyPoliciesRequest) -> ListKeyPoliciesResponse = list_key_policies / op_list_key_policies { read_only: true, response_in_trail: false },
+    /// CreateGrant: a grant of operations on a key to a grantee.
     CreateGrant(CreateGrantRequest) -> CreateGrantResponse = create_grant / op_create_grant { read_only: false, response_in_trail: true },
-    /// ListGrants.
+    /// ListGrants: the grants of a key.
     ListGrants(ListGrantsRequest) -> ListGrantsResponse = list_grants / op_list_grants { read_only: true, response_in_trail: false },
-    /// RetireGrant.
+    /// ListRetirableGrants: the grants a principal may retire.
+    ListRetirableGrants(ListRetirableGrantsRequest) -> ListGrantsResponse = list_retirable_grants / op_list_retirable_grants { read_only: true, response_in_trail: false },
+    /// RetireGrant: deletes a grant, by a principal the grant names.
     RetireGrant(RetireGrantRequest) -> Empty = retire_grant / op_retire_grant { read_only: false, response_in_trail: true },
-    /// RevokeGrant.
+    /// RevokeGrant: deletes a grant, by a principal the key's policies allow.
     RevokeGrant(RevokeGrantRequest) -> Empty = revoke_grant / op_revoke_grant { read_only: false, response_in_trail: true },
+    /// GetParametersForImport: a wrapping public key and import token for importing key material.
+    GetParametersForImport(GetParametersForImportRequest) -> GetParametersForImportResponse = get_parameters_for_import / op_get_parameters_for_import { read_only: true, response_in_trail: false },
+    /// ImportKeyMaterial: imports key material into an EXTERNAL key.
+    ImportKeyMaterial(ImportKeyMaterialRequest) -> KeyMaterialIdResponse = import_key_material / op_import_key_material { read_only: false, response_in_trail: true },
+    /// DeleteImportedKeyMaterial: deletes imported key material.
+    DeleteImportedKeyMaterial(DeleteImportedKeyMaterialRequest) -> KeyMaterialIdResponse = delete_imported_key_material / op_delete_imported_key_material { read_only: false, response_in_trail: true },
+    /// ReplicateKey: a replica of a multi-Region primary key in another Region.
+    ReplicateKey(ReplicateKeyRequest) -> ReplicateKeyResponse = replicate_key / op_replicate_key { read_only: false, response_in_trail: true },
+    /// UpdatePrimaryRegion: makes a replica the primary key of its multi-Region set.
+    UpdatePrimaryRegion(UpdatePrimaryRegionRequest) -> Empty = update_primary_region / op_update_primary_region { read_only: false, response_in_trail: true },
+    /// CreateCustomKeyStore: a custom key store (not modelled).
+    CreateCustomKeyStore(CreateCustomKeyStoreRequest) -> CreateCustomKeyStoreResponse = create_custom_key_store / op_create_custom_key_store { read_only: false, response_in_trail: true },
+    /// ConnectCustomKeyStore: connects a custom key store (the account has none).
+    ConnectCustomKeyStore(CustomKeyStoreIdRequest) -> Empty = connect_custom_key_store / op_connect_custom_key_store { read_only: false, response_in_trail: true },
+    /// DisconnectCustomKeyStore: disconnects a custom key store (the account has none).
+    DisconnectCustomKeyStore(CustomKeyStoreIdRequest) -> Empty = disconnect_custom_key_store / op_disconnect_custom_key_store { read_only: false, response_in_trail: true },
+    /// DeleteCustomKeyStore: deletes a custom key store (the account has none).
+    DeleteCustomKeyStore(CustomKeyStoreIdRequest) -> Empty = delete_custom_key_store / op_delete_custom_key_store { read_only: false, response_in_trail: true },
+    /// UpdateCustomKeyStore: changes a custom key store (the account has none).
+    UpdateCustomKeyStore(UpdateCustomKeyStoreRequest) -> Empty = update_custom_key_store / op_update_custom_key_store { read_only: false, response_in_trail: true },
+    /// DescribeCustomKeyStores: the account's custom key stores (none).
+    DescribeCustomKeyStores(DescribeCustomKeyStoresRequest) -> DescribeCustomKeyStoresResponse = describe_custom_key_stores / op_describe_custom_key_stores { read_only: true, response_in_trail: false },
 }
 
 /// What a request asks permission for: the IAM action a policy names and the operation
@@ -238,21 +306,17 @@ impl std::fmt::Display for Operation {
 }
 
 impl Operation {
-    /// The operation called `name`, or AWS's `UnknownOperationException` listing the
-    /// ones there are.
+    /// The operation called `name`, or AWS's `UnknownOperationException`.
     pub fn parse(name: &str) -> Result<Operation> {
         Operation::from_name(name).ok_or_else(|| {
-            KmsError::new(
-                ErrorCode::UnknownOperationException,
-                format!(
-                    "{name} is not a KMS operation the playground models. Available: {}.",
-                    Operation::ALL
-                        .iter()
-                        .map(|o| o.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
+            KmsError::bare(ErrorCode::UnknownOperationException).help(format!(
+                "{name} is not a KMS operation. The operations are: {}.",
+                Operation::ALL
+                    .iter()
+                    .map(|o| o.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
         })
     }
 }
@@ -282,12 +346,17 @@ impl KmsRequest {
     /// Parses `request` for `operation`, or the `ValidationException` a malformed request
     /// gets (naming the field that could not be read).
     pub fn parse(operation: Operation, request: &Value) -> Result<KmsRequest> {
-        super::validate::validate(operation.name(), request)?;
+        let unknown = super::validate::validate(operation.name(), request)?;
+        if !unknown.members.is_empty() {
+            return Err(KmsError::bare(ErrorCode::ValidationException).help(format!(
+                "{operation} has no member {}. AWS ignores members it does not know; the playground refuses them here so that a misspelt member is caught. The members of {operation} are in the AWS KMS API reference.",
+                unknown.members.join(", ")
+            )));
+        }
         KmsRequest::from_json(operation, request).map_err(|e| {
-            KmsError::new(
-                ErrorCode::ValidationException,
-                format!("The {operation} request is not valid: {e}. Field names and types follow the AWS KMS API reference for {operation}."),
-            )
+            KmsError::bare(ErrorCode::SerializationException).help(format!(
+                "The {operation} request could not be read: {e}. Member names and types follow the AWS KMS API reference for {operation}."
+            ))
         })
     }
 }

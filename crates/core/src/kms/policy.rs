@@ -2,8 +2,10 @@
 
 use super::condition_keys::{ConditionFacts, KmsRequestKeys};
 use super::error::{ErrorCode, KmsError, Result};
-use super::lookup::require;
+use super::lookup::require_not_pending_deletion;
+use super::lookup::{require_state, ANY_STATE};
 use super::operation::Operation;
+use super::page::{page, KEYS};
 use super::types::*;
 use super::{Kms, OpCtx};
 use crate::authz::{
@@ -24,14 +26,16 @@ impl Kms {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
             KmsError::new(
                 ErrorCode::MalformedPolicyDocumentException,
-                format!("The key policy is not valid JSON: {e}."),
+                "The policy document is malformed.",
             )
+            .help(format!("The key policy is not valid JSON: {e}."))
         })?;
         parse_policy(&value, PolicyKind::Resource).map_err(|e| {
             KmsError::new(
                 ErrorCode::MalformedPolicyDocumentException,
-                format!("The key policy is not valid: {e}"),
+                "The policy document is malformed.",
             )
+            .help(format!("The key policy is not valid: {e}"))
         })
     }
 
@@ -65,8 +69,9 @@ impl Kms {
         } else {
             Err(KmsError::new(
                 ErrorCode::MalformedPolicyDocumentException,
-                format!("The new key policy will not allow you to update the key policy in the future: {} Add a statement allowing kms:PutKeyPolicy to {} (or the account root), or set BypassPolicyLockoutSafetyCheck.", d.reason, ctx.caller.name()),
-            ))
+                "The new key policy will not allow you to update the key policy in the future.",
+            )
+            .help(format!("{} Add a statement allowing kms:PutKeyPolicy to {} (or the account root), or set BypassPolicyLockoutSafetyCheck.", d.reason, ctx.caller.name())))
         }
     }
 
@@ -75,18 +80,33 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: GetKeyPolicyRequest,
     ) -> Result<GetKeyPolicyResponse> {
+        let id = self.authorized_key(ctx, &req.key_id, Operation::GetKeyPolicy, None, |f| f)?;
         check_policy_name(req.policy_name.as_deref())?;
-        let uuid = self.resolve(ctx.env, &req.key_id, false)?;
-        self.authorize(
-            ctx,
-            Operation::GetKeyPolicy.action(),
-            Some(&uuid),
-            None,
-            ConditionFacts::default(),
-        )?;
+        let key = self.key(&id)?;
+        require_state(key, ANY_STATE)?;
         Ok(GetKeyPolicyResponse {
-            policy: self.key(&uuid)?.policy_text.clone(),
+            policy: key.policy_text.clone(),
             policy_name: "default".to_owned(),
+        })
+    }
+
+    pub(super) fn op_list_key_policies(
+        &mut self,
+        ctx: &mut OpCtx<'_>,
+        req: ListKeyPoliciesRequest,
+    ) -> Result<ListKeyPoliciesResponse> {
+        let id = self.authorized_key(ctx, &req.key_id, Operation::ListKeyPolicies, None, |f| f)?;
+        require_state(self.key(&id)?, ANY_STATE)?;
+        let (policy_names, next_marker, truncated) = page(
+            vec!["default".to_owned()],
+            req.limit,
+            req.marker.as_deref(),
+            KEYS,
+        )?;
+        Ok(ListKeyPoliciesResponse {
+            policy_names,
+            next_marker,
+            truncated,
         })
     }
 
@@ -95,15 +115,17 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: PutKeyPolicyRequest,
     ) -> Result<super::types::Empty> {
+        let bypass = req.bypass_policy_lockout_safety_check;
+        let id = self.customer_key_with(ctx, &req.key_id, Operation::PutKeyPolicy, |f| {
+            f.with_bypass(bypass)
+        })?;
         check_policy_name(req.policy_name.as_deref())?;
-        require("policy", &req.policy)?;
-        let uuid = self.customer_key_for(ctx, &req.key_id, Operation::PutKeyPolicy)?;
         let policy = self.parse_key_policy(&req.policy)?;
-        if !req.bypass_policy_lockout_safety_check {
+        if !bypass {
             self.lockout_check(ctx, &policy)?;
         }
-        let key = self.key_mut(&uuid)?;
-        Self::require_not_pending_deletion(key)?;
+        let key = self.key_mut(&id)?;
+        require_not_pending_deletion(key)?;
         key.policy = std::sync::Arc::new(policy);
         key.policy_text = req.policy;
         Ok(super::types::Empty {})
@@ -113,9 +135,10 @@ impl Kms {
 pub(super) fn check_policy_name(name: Option<&str>) -> Result<()> {
     match name {
         None | Some("default") => Ok(()),
-        Some(other) => Err(KmsError::new(
-            ErrorCode::NotFoundException,
-            format!("Policy name {other} does not exist; the only key policy name is \"default\"."),
-        )),
+        Some(other) => Err(
+            KmsError::new(ErrorCode::NotFoundException, "No such policy exists").help(format!(
+                "A key has one key policy, named \"default\"; there is no policy {other}."
+            )),
+        ),
     }
 }

@@ -388,7 +388,7 @@ mod tests {
 
     fn message(op: &str, req: Value) -> String {
         match validate(op, &req) {
-            Err(e) => format!("{}: {}", e.code, e.message),
+            Err(e) => format!("{}: {}", e.code, e.aws_message()),
             Ok(u) => format!("ok {:?}", u.members),
         }
     }

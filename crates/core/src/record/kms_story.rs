@@ -61,41 +61,12 @@ impl DirectStory {
                     vec![M::new(Id::Plaintext(short(&self.ciphertext)), K::Plaintext, "Decrypted plaintext", A::Unwrapped, me, pt).under(Id::kms_key(&r.key_id), "AES-256-GCM")],
                 )
             }
-            KmsResponse::GenerateDataKey(r) | KmsResponse::GenerateDataKeyWithoutPlaintext(r) => {
-                let ct = &r.ciphertext_blob.0;
-                let id = short(ct);
-                let key = Id::kms_key(&r.key_id);
-                let with = matches!(response, KmsResponse::GenerateDataKey(_));
-                let mut m = vec![M::new(
-                    Id::EncryptedDataKey(id.clone()),
-                    K::WrappedKey,
-                    "Encrypted data key",
-                    A::Wrapped,
-                    me.clone(),
-                    ct,
-                )
-                .under(key, "AES-256-GCM")];
-                if with {
-                    let plaintext = r.plaintext.as_ref().map(|p| p.expose()).unwrap_or_default();
-                    m.insert(
-                        0,
-                        M::new(
-                            Id::DataKey(id),
-                            K::DataKey,
-                            "Data key (plaintext)",
-                            A::Generated,
-                            me,
-                            plaintext,
-                        ),
-                    );
-                }
-                (
-                    format!(
-                        "KMS generated a unique data key and returned it encrypted under the KMS key{} to {actor}.",
-                        if with { ", together with its plaintext copy" } else { " (no plaintext copy)" }
-                    ),
-                    m,
-                )
+            KmsResponse::GenerateDataKey(r) => {
+                let plaintext = r.plaintext.as_ref().map(|p| p.expose());
+                data_key_story(actor, me, &r.ciphertext_blob.0, &r.key_id, plaintext)
+            }
+            KmsResponse::GenerateDataKeyWithoutPlaintext(r) => {
+                data_key_story(actor, me, &r.ciphertext_blob.0, &r.key_id, None)
             }
             KmsResponse::ReEncrypt(r) => {
                 let ct = &r.ciphertext_blob.0;
@@ -121,4 +92,46 @@ impl DirectStory {
             ),
         }
     }
+}
+
+/// The story of GenerateDataKey (with the plaintext copy) or
+/// GenerateDataKeyWithoutPlaintext (without).
+fn data_key_story(
+    actor: String,
+    me: Location,
+    ct: &[u8],
+    key_id: &str,
+    plaintext: Option<&[u8]>,
+) -> (String, Vec<M>) {
+    let id = short(ct);
+    let key = Id::kms_key(key_id);
+    let mut m = vec![M::new(
+        Id::EncryptedDataKey(id.clone()),
+        K::WrappedKey,
+        "Encrypted data key",
+        A::Wrapped,
+        me.clone(),
+        ct,
+    )
+    .under(key, "AES-256-GCM")];
+    if let Some(plaintext) = plaintext {
+        m.insert(
+            0,
+            M::new(
+                Id::DataKey(id),
+                K::DataKey,
+                "Data key (plaintext)",
+                A::Generated,
+                me,
+                plaintext,
+            ),
+        );
+    }
+    (
+        format!(
+            "KMS generated a unique data key and returned it encrypted under the KMS key{} to {actor}.",
+            if plaintext.is_some() { ", together with its plaintext copy" } else { " (no plaintext copy)" }
+        ),
+        m,
+    )
 }

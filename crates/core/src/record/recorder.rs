@@ -25,6 +25,7 @@ pub trait ServiceError: std::fmt::Display {
         ErrorBody {
             code: self.name().to_owned(),
             message: self.to_string(),
+            help: None,
         }
     }
 }
@@ -49,7 +50,7 @@ impl ServiceError for ErrorBody {
 
 impl std::fmt::Display for ErrorBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.explained())
     }
 }
 
@@ -116,7 +117,9 @@ impl Recorder<'_> {
             Err(e) => (
                 format!(
                     "{actor} called KMS {}, which failed with {}: {}",
-                    record.operation, e.code, e.message
+                    record.operation,
+                    e.code,
+                    e.explained()
                 ),
                 Vec::new(),
             ),

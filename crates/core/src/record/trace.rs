@@ -210,15 +210,31 @@ pub struct ErrorBody {
     /// The AWS error name.
     #[serde(rename = "__type")]
     pub code: String,
-    /// What went wrong and what to do.
+    /// The service's own message, as the service sends it (empty where AWS sends none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
+    /// The playground's explanation beside it: why, and what to do (never on the wire).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl ErrorBody {
+    /// What a person reads: the service's message, then the playground's help.
+    pub fn explained(&self) -> String {
+        match &self.help {
+            Some(h) if self.message.is_empty() => h.clone(),
+            Some(h) => format!("{} {h}", self.message),
+            None => self.message.clone(),
+        }
+    }
 }
 
 impl From<&KmsError> for ErrorBody {
     fn from(e: &KmsError) -> Self {
         ErrorBody {
             code: e.code.name().to_owned(),
-            message: e.message.clone(),
+            message: e.aws_message().to_owned(),
+            help: e.help.clone(),
         }
     }
 }

@@ -54,7 +54,7 @@ pub enum S3ecError {
     #[error("{0}")]
     InvalidEnvelope(String),
     /// KMS refused to decrypt the data key; its error name is passed on.
-    #[error("The owner could not decrypt the data key of {object}: {}", .error.message)]
+    #[error("The owner could not decrypt the data key of {object}: {}", .error.explained())]
     Kms {
         /// `bucket/key`.
         object: String,

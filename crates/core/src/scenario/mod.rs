@@ -55,12 +55,33 @@ fn err(path: impl Into<String>, message: impl Into<String>) -> ScenarioError {
     }
 }
 
+/// Whether `text` is an IAM principal's ARN: an account root, user, role or assumed role
+/// (`arn:aws:iam::<12 digits>:root|user/...|role/...` or `arn:aws:sts::...:assumed-role/...`).
+fn is_iam_arn(text: &str) -> bool {
+    let Some(rest) = text
+        .strip_prefix("arn:aws:iam::")
+        .or_else(|| text.strip_prefix("arn:aws:sts::"))
+    else {
+        return false;
+    };
+    let Some((account, resource)) = rest.split_once(':') else {
+        return false;
+    };
+    account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && (resource == "root"
+            || ["user/", "role/", "assumed-role/"]
+                .iter()
+                .any(|p| resource.strip_prefix(p).is_some_and(|n| !n.is_empty())))
+}
+
 /// Who performs a step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Actor {
     /// A named principal, optionally through a service endpoint.
     Principal {
-        /// The name in `principals`.
+        /// The name in `principals`, or an IAM ARN the scenario does not declare (a
+        /// principal with no identity policies).
         name: String,
         /// `kms:ViaService`, if acting through a service.
         via: Option<String>,
@@ -245,11 +266,11 @@ pub(crate) fn parse_step(
     let actor = match so.get("as") {
         None | Some(Value::Null) => Actor::Root,
         Some(Value::String(name)) => {
-            if !principals.contains_key(name) {
+            if !principals.contains_key(name) && !is_iam_arn(name) {
                 return Err(err(
                     format!("{path}.as"),
                     format!(
-                        "no principal named \"{name}\"; define it in principals (known: {})",
+                        "no principal named \"{name}\"; define it in principals (known: {}), or name an IAM principal by its ARN (arn:aws:iam::<account>:role/<name>), which then acts with no identity policies",
                         principals.keys().cloned().collect::<Vec<_>>().join(", ")
                     ),
                 ));
@@ -261,7 +282,7 @@ pub(crate) fn parse_step(
         }
         Some(Value::Object(a)) => {
             if let Some(name) = string_field(a, "principal", &format!("{path}.as"))? {
-                if !principals.contains_key(name) {
+                if !principals.contains_key(name) && !is_iam_arn(name) {
                     return Err(err(
                         format!("{path}.as.principal"),
                         format!("no principal named \"{name}\""),
@@ -542,11 +563,13 @@ impl Scenario {
         match actor {
             Actor::Root => Caller::root(&self.account),
             Actor::Principal { name, via } => {
+                // A principal named by an ARN the scenario does not declare acts with no
+                // identity policies.
                 let arn = self
                     .principals
                     .get(name)
                     .map(|p| p.arn.clone())
-                    .unwrap_or_default();
+                    .unwrap_or_else(|| name.clone());
                 let c = Caller::iam(arn);
                 match via {
                     Some(v) => c.via(v.clone()),

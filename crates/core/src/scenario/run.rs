@@ -262,7 +262,7 @@ pub fn run(scenario: &Scenario, seed: Option<u64>) -> RunResult {
         let message = result
             .error
             .as_ref()
-            .map(|e| format!("{}: {}", e.code, e.message))
+            .map(|e| format!("{}: {}", e.code, e.explained()))
             .unwrap_or_default();
         results.push(result);
         if failed_unexpected {
@@ -299,7 +299,7 @@ impl Session {
             &scenario.account,
         );
         for p in scenario.principals.values() {
-            world.kms.set_identity_policies(&p.arn, p.policies.clone());
+            world.set_identity_policies(&p.arn, p.policies.clone());
         }
         Session {
             world,
@@ -362,6 +362,7 @@ impl Session {
             .map_err(|m| ErrorBody {
                 code: "ValidationException".to_owned(),
                 message: format!("tamper:FlipByte: {m}"),
+                help: None,
             });
         self.world.record_note(
             "Experiment",
@@ -406,6 +407,7 @@ impl Session {
             Err(message) => Err(ErrorBody {
                 code: "ScenarioReferenceError".to_owned(),
                 message: format!("steps[{i}].request: {message}"),
+                help: None,
             }),
         };
         let world = &mut self.world;
@@ -429,7 +431,11 @@ impl Session {
             }
             (Some(Expect::Ok(_)), Err(e)) => (
                 Some(Expectation::Failed),
-                Some(format!("expected success, got {}: {}", e.code, e.message)),
+                Some(format!(
+                    "expected success, got {}: {}",
+                    e.code,
+                    e.explained()
+                )),
             ),
             (Some(Expect::Error(name)), Err(e)) if &e.code == name => {
                 (Some(Expectation::Met), None)
@@ -542,6 +548,34 @@ mod tests {
             "{}",
             stopped.message
         );
+    }
+
+    /// A step may act as an IAM principal the scenario does not declare, by its ARN: it
+    /// has no identity policies, so the default key policy's delegation to IAM allows it
+    /// nothing. An undeclared name that is not an ARN is still an error.
+    #[test]
+    fn undeclared_principal_arns_act_with_no_policies() {
+        let s = Scenario::from_value(&json!({
+            "principals": {"admin": {"arn": "arn:aws:iam::111122223333:role/Admin", "policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}]}},
+            "steps": [
+                {"id": "key", "call": "kms:CreateKey", "as": "admin", "request": {}},
+                {"call": "kms:DescribeKey", "as": "arn:aws:iam::111122223333:role/Stranger", "request": {"KeyId": "${key.KeyMetadata.Arn}"}, "expect": {"error": "AccessDeniedException"}}
+            ]
+        }))
+        .unwrap();
+        let result = run(&s, None);
+        assert!(result.stopped.is_none(), "{:?}", result.stopped);
+        let step = &result.steps[1];
+        let error = step.error.as_ref().unwrap();
+        assert!(error.message.starts_with("User: arn:aws:iam::111122223333:role/Stranger is not authorized to perform: kms:DescribeKey"), "{error:?}");
+        assert!(Scenario::from_value(
+            &json!({"steps": [{"call": "kms:ListKeys", "as": "nobody"}]})
+        )
+        .is_err());
+        assert!(Scenario::from_value(
+            &json!({"steps": [{"call": "kms:ListKeys", "as": "arn:aws:iam::1234:role/Short"}]})
+        )
+        .is_err());
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub enum SesError {
     #[error("{0}")]
     InternalFailure(String),
     /// SES's GenerateDataKey was refused; the KMS error's name is passed on.
-    #[error("The S3 action of rule {rule} failed, so the mail was not stored: SES's GenerateDataKey was refused: {}", .error.message)]
+    #[error("The S3 action of rule {rule} failed, so the mail was not stored: SES's GenerateDataKey was refused: {}", .error.explained())]
     Kms {
         /// The rule whose action failed.
         rule: String,

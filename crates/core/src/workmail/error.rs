@@ -29,7 +29,7 @@ pub enum WorkMailError {
     #[error("{0}")]
     InternalServer(String),
     /// A KMS call WorkMail made failed; the KMS error's name is passed on.
-    #[error("WorkMail could not {what}: KMS returned {}: {}", .error.code, .error.message)]
+    #[error("WorkMail could not {what}: KMS returned {}: {}", .error.code, .error.explained())]
     Kms {
         /// What WorkMail was doing.
         what: String,

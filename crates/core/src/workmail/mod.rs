@@ -31,7 +31,8 @@ use crate::authz::Caller;
 use crate::context::EncryptionContext;
 use crate::crypto::{self, OaepHash, RsaPublicKey, NONCE_LEN};
 use crate::kms::types::{
-    CreateGrantRequest, DecryptRequest, DescribeKeyRequest, EncryptRequest, KeySpec, KeyState,
+    CreateGrantRequest, DecryptRequest, DescribeKeyRequest, EncryptRequest, GrantOperation,
+    KeySpec, KeyState,
 };
 use crate::kms::Kms;
 use crate::record::{
@@ -324,9 +325,9 @@ impl WorkMail {
                     .with(vec![M::new(kms_key.clone(), K::KmsKey, "Organization KMS key", A::Used, Location::Kms, &[])]),
                 CreateGrantRequest {
                     key_id: key_arn.clone(),
-                    grantee_principal: self.endpoint(),
+                    grantee_principal: Some(self.endpoint()),
                     retiring_principal: Some(self.endpoint()),
-                    operations: vec!["Encrypt".to_owned(), "Decrypt".to_owned()],
+                    operations: vec![GrantOperation::Encrypt, GrantOperation::Decrypt],
                     name: Some(format!("workmail-{org_id}")),
                     ..Default::default()
                 },

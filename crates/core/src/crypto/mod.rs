@@ -4,17 +4,32 @@
 //!   developer guide, *Symmetric encryption KMS keys*); WorkMail wraps message keys and
 //!   encrypts messages with AES outside KMS; the S3 encryption client encrypts objects with
 //!   `AES/GCM/NoPadding` and a 128-bit tag. All of them go through [`seal`] and [`open`].
-//! - RSA: key pairs of asymmetric KMS keys and of legacy WorkMail mailboxes, and
-//!   RSAES-OAEP with SHA-1 or SHA-256 ([`rsa_oaep_encrypt`], [`rsa_oaep_decrypt`]).
+//! - RSA (`rsa.rs`): key pairs of asymmetric KMS keys and of legacy WorkMail mailboxes,
+//!   RSAES-OAEP with SHA-1 or SHA-256, RSASSA-PKCS1-v1_5 and RSASSA-PSS signatures, and the
+//!   PKCS#1 v1.5 decryption of imported key material.
+//! - Elliptic curves (`ecc.rs`): NIST P-256, P-384, P-521 and secp256k1 key pairs, ECDSA
+//!   over a digest, and ECDH.
+//! - HMAC-SHA-224/256/384/512 (`mac.rs`) and AES key wrap with padding, RFC 5649 (`wrap.rs`,
+//!   for importing key material with `RSA_AES_KEY_WRAP_SHA_*`).
 //!
 //! Failure to open is deliberately opaque ([`CryptoError`] carries no detail): the
 //! simulation explains the failure from what it knows, never by leaking secrets.
 
 use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
-use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey, EncodeRsaPublicKey};
-pub use rsa::{RsaPrivateKey, RsaPublicKey};
 use zeroize::Zeroizing;
+
+mod ecc;
+mod hash;
+mod mac;
+mod rsa;
+mod wrap;
+
+pub use self::rsa::*;
+pub use ecc::{EccCurve, EccError, EccPrivateKey};
+pub use hash::Hash;
+pub use mac::{hmac, hmac_verify};
+pub use wrap::{aes_key_unwrap_padded, aes_key_wrap_padded, WrapError};
 
 /// Length of an AES-256 key in bytes.
 pub const KEY_LEN: usize = 32;
@@ -77,96 +92,6 @@ pub fn open(
         )
         .map(Zeroizing::new)
         .map_err(|_| CryptoError)
-}
-
-/// The hash of RSAES-OAEP (and of its mask generation function, MGF1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OaepHash {
-    /// SHA-1 (KMS `RSAES_OAEP_SHA_1`).
-    Sha1,
-    /// SHA-256 (KMS `RSAES_OAEP_SHA_256`; WorkMail's legacy message keys).
-    Sha256,
-}
-
-impl OaepHash {
-    fn padding(self) -> rsa::Oaep {
-        match self {
-            OaepHash::Sha1 => rsa::Oaep::new::<sha1::Sha1>(),
-            OaepHash::Sha256 => rsa::Oaep::new::<sha2::Sha256>(),
-        }
-    }
-
-    /// The hash's output length in bytes.
-    pub fn output_len(self) -> usize {
-        match self {
-            OaepHash::Sha1 => 20,
-            OaepHash::Sha256 => 32,
-        }
-    }
-
-    /// The longest plaintext RSAES-OAEP takes with a `modulus_bits` key (RFC 8017, 7.1.1:
-    /// k - 2hLen - 2 bytes).
-    pub fn max_plaintext(self, modulus_bits: usize) -> usize {
-        (modulus_bits / 8).saturating_sub(2 * self.output_len() + 2)
-    }
-}
-
-/// An RSA operation failed (opaque, like [`CryptoError`]); the message names the step.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("RSA {0} failed")]
-pub struct RsaError(&'static str);
-
-/// A new RSA key pair of `bits` bits, from `rng` (the world's seeded random source).
-pub fn rsa_generate(
-    rng: &mut impl rand_core::CryptoRngCore,
-    bits: usize,
-) -> Result<RsaPrivateKey, RsaError> {
-    RsaPrivateKey::new(rng, bits).map_err(|_| RsaError("key generation"))
-}
-
-/// RSAES-OAEP encryption of `plaintext` under `public`.
-pub fn rsa_oaep_encrypt(
-    rng: &mut impl rand_core::CryptoRngCore,
-    public: &RsaPublicKey,
-    hash: OaepHash,
-    plaintext: &[u8],
-) -> Result<Vec<u8>, RsaError> {
-    public
-        .encrypt(rng, hash.padding(), plaintext)
-        .map_err(|_| RsaError("OAEP encryption"))
-}
-
-/// RSAES-OAEP decryption; fails opaquely for a wrong key, hash or modified ciphertext.
-pub fn rsa_oaep_decrypt(
-    private: &RsaPrivateKey,
-    hash: OaepHash,
-    ciphertext: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, RsaError> {
-    private
-        .decrypt(hash.padding(), ciphertext)
-        .map(Zeroizing::new)
-        .map_err(|_| RsaError("OAEP decryption"))
-}
-
-/// The PKCS#1 DER encoding of a private key (zeroized on drop).
-pub fn rsa_private_to_der(private: &RsaPrivateKey) -> Result<Zeroizing<Vec<u8>>, RsaError> {
-    private
-        .to_pkcs1_der()
-        .map(|d| Zeroizing::new(d.as_bytes().to_vec()))
-        .map_err(|_| RsaError("private key encoding"))
-}
-
-/// A private key from its PKCS#1 DER encoding.
-pub fn rsa_private_from_der(der: &[u8]) -> Result<RsaPrivateKey, RsaError> {
-    RsaPrivateKey::from_pkcs1_der(der).map_err(|_| RsaError("private key decoding"))
-}
-
-/// The PKCS#1 DER encoding of a public key.
-pub fn rsa_public_to_der(public: &RsaPublicKey) -> Result<Vec<u8>, RsaError> {
-    public
-        .to_pkcs1_der()
-        .map(|d| d.as_bytes().to_vec())
-        .map_err(|_| RsaError("public key encoding"))
 }
 
 #[cfg(test)]

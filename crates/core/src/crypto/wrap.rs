@@ -1,0 +1,77 @@
+//! AES key wrap with padding (RFC 5649), the second half of the `RSA_AES_KEY_WRAP_SHA_1` and
+//! `RSA_AES_KEY_WRAP_SHA_256` wrapping algorithms of imported key material (developer guide,
+//! *Encrypt the key material*: "AES key wrap with padding, RFC 5649, under a 256-bit AES key,
+//! which is itself encrypted with RSAES-OAEP").
+
+use aes_kw::KekAes256;
+use zeroize::Zeroizing;
+
+/// The wrapped key did not unwrap: wrong key, or modified bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "AES key unwrap failed: the wrapping key is not the one used, or the wrapped key was modified"
+)]
+pub struct WrapError;
+
+/// Wraps `key` under the 256-bit `kek`.
+pub fn aes_key_wrap_padded(kek: &[u8; 32], key: &[u8]) -> Result<Vec<u8>, WrapError> {
+    KekAes256::from(*kek)
+        .wrap_with_padding_vec(key)
+        .map_err(|_| WrapError)
+}
+
+/// Unwraps `wrapped` under the 256-bit `kek`.
+pub fn aes_key_unwrap_padded(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, WrapError> {
+    let kek: [u8; 32] = kek.try_into().map_err(|_| WrapError)?;
+    KekAes256::from(kek)
+        .unwrap_with_padding_vec(wrapped)
+        .map(Zeroizing::new)
+        .map_err(|_| WrapError)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 5649, section 6: 20 octets of key data wrapped under a 192-bit KEK, here
+    /// checked through aes-kw directly for the 192-bit case, and the 256-bit path round
+    /// trips and refuses tampering.
+    #[test]
+    fn rfc5649_known_answer() {
+        let kek: [u8; 24] = hex::decode("5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8")
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let key = hex::decode("c37b7e6492584340bed12207808941155068f738").unwrap();
+        let wrapped = aes_kw::KekAes192::from(kek)
+            .wrap_with_padding_vec(&key)
+            .unwrap();
+        assert_eq!(
+            hex::encode(&wrapped),
+            "138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a"
+        );
+    }
+
+    #[test]
+    fn round_trip_and_tamper() {
+        let kek = [7u8; 32];
+        let key = [0x42u8; 32];
+        let wrapped = aes_key_wrap_padded(&kek, &key).unwrap();
+        assert_eq!(
+            aes_key_unwrap_padded(&kek, &wrapped).unwrap().as_slice(),
+            key
+        );
+        for i in 0..wrapped.len() {
+            let mut bad = wrapped.clone();
+            bad[i] ^= 0x80;
+            assert_eq!(
+                aes_key_unwrap_padded(&kek, &bad),
+                Err(WrapError),
+                "flip {i}"
+            );
+        }
+        assert_eq!(aes_key_unwrap_padded(&[8u8; 32], &wrapped), Err(WrapError));
+        assert_eq!(aes_key_unwrap_padded(&[7u8; 16], &wrapped), Err(WrapError));
+        assert_eq!(aes_key_unwrap_padded(&kek, &wrapped[..8]), Err(WrapError));
+    }
+}
