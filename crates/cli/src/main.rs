@@ -5,6 +5,7 @@
 //! kmsplay show workmail-basics      # one of them as a scenario file
 //! kmsplay run my-flow.json          # run files (or built-in names), one line per step
 //! kmsplay run workmail-cache --json # the run as JSON: steps, decisions, CloudTrail
+//! kmsplay serve                     # AWS KMS on http://127.0.0.1:4599 for real AWS clients
 //! ```
 //!
 //! `run` exits 0 only if every step ran and every expectation held, 1 if not, and 2 if a
@@ -16,6 +17,8 @@ use clap::{Parser, Subcommand};
 use kmsplay_core::scenario::{builtin, builtins, run, Expectation, RunResult, Scenario};
 use serde_json::{json, Value};
 use std::process::ExitCode;
+
+mod serve;
 
 /// Run the KMS Playground's simulation of AWS KMS, WorkMail and SES from the terminal.
 #[derive(Parser)]
@@ -45,6 +48,39 @@ enum Command {
         /// Print the run as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Serve the AWS KMS API (AWS JSON 1.1, as boto3, the AWS CLI and the SDKs speak it)
+    /// over the world of a scenario.
+    Serve {
+        /// The scenario whose principals, policies and keys the world starts with (a file
+        /// or a built-in name). Without one: an empty account whose one principal, admin,
+        /// may do anything, and which every access key acts as.
+        scenario: Option<String>,
+        /// The port.
+        #[arg(long, default_value_t = 4599)]
+        port: u16,
+        /// The address to listen on (only loopback unless told otherwise).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Keep the world in this directory across restarts (a journal of requests, each
+        /// written before it is answered; plaintexts are kept only as their lengths).
+        #[arg(long)]
+        data: Option<std::path::PathBuf>,
+        /// Write the scenario and every request since as a scenario file, which
+        /// `kmsplay run` replays and the page opens.
+        #[arg(long)]
+        record: Option<std::path::PathBuf>,
+        /// Requests signed with an access key no principal has act as this principal (a
+        /// name of the scenario's, or an IAM ARN) instead of getting
+        /// UnrecognizedClientException.
+        #[arg(long)]
+        default_principal: Option<String>,
+        /// Check SigV4 signatures with the principals' secretAccessKey.
+        #[arg(long)]
+        verify_signatures: bool,
+        /// Print no line per request.
+        #[arg(long)]
+        quiet: bool,
     },
 }
 
@@ -85,7 +121,7 @@ fn print_run(s: &Scenario, r: &RunResult) {
         let (a, b) = st.trace_range;
         let why = match (&st.expectation_message, &st.error) {
             (Some(m), _) => format!("expectation failed: {m}"),
-            (None, Some(e)) => e.message.clone(),
+            (None, Some(e)) => e.explained(),
             (None, None) => r
                 .trace
                 .steps
@@ -119,6 +155,40 @@ fn print_run(s: &Scenario, r: &RunResult) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve {
+            scenario,
+            port,
+            bind,
+            data,
+            record,
+            default_principal,
+            verify_signatures,
+            quiet,
+        } => {
+            let scenario = match scenario.as_deref().map(load).transpose() {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("kmsplay: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            match serve::serve(serve::ServeOptions {
+                scenario,
+                bind,
+                port,
+                data,
+                record,
+                default_principal,
+                verify_signatures,
+                quiet,
+            }) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("kmsplay serve: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Scenarios => {
             for b in builtins() {
                 let title = b.scenario().map(|s| s.title).unwrap_or_default();

@@ -22,6 +22,7 @@ pub mod world;
 
 pub mod diagram;
 pub mod permalink;
+pub mod protocol;
 pub mod scale;
 pub mod scenario;
 

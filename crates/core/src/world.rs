@@ -295,6 +295,10 @@ pub struct World {
     pub s3: S3,
     /// KMS in the world's other Regions (the home Region's is `kms`), made on first use.
     other_regions: BTreeMap<String, Kms>,
+    /// The Region the next KMS calls go to (empty: the home Region).
+    call_region: String,
+    /// How many CloudTrail events each Region keeps (`None`: all).
+    trail_limit: Option<usize>,
     /// The IAM identity policies of the account (IAM is global: every Region's KMS gets
     /// them).
     iam: Vec<(String, Vec<crate::authz::PolicyDocument>)>,
@@ -317,6 +321,8 @@ impl World {
             ses: Ses::new(region, account),
             s3: S3::new(region, account),
             other_regions: BTreeMap::new(),
+            call_region: String::new(),
+            trail_limit: None,
             iam: Vec::new(),
             trace: Trace::new(TraceMode::Full),
             view: SecretView::RevealOnly(Rc::new(BTreeSet::new())),
@@ -354,12 +360,14 @@ impl World {
         }
         let account = self.kms.account().to_owned();
         let record = self.kms.records_trail();
+        let limit = self.trail_limit;
         let iam = &self.iam;
         self.other_regions
             .entry(region.to_owned())
             .or_insert_with(|| {
                 let mut kms = Kms::new(region, &account);
                 kms.set_record_trail(record);
+                kms.set_trail_limit(limit);
                 for (arn, policies) in iam {
                     kms.set_identity_policies(arn, policies.clone());
                 }
@@ -370,6 +378,22 @@ impl World {
     /// Every Region's KMS, the home Region first.
     pub fn all_kms(&self) -> impl Iterator<Item = &Kms> {
         std::iter::once(&self.kms).chain(self.other_regions.values())
+    }
+
+    /// Keeps only the latest `trace_steps` trace steps and `events` CloudTrail events per
+    /// Region (each up to twice as many), for a world that runs for long (`kmsplay serve`).
+    pub fn limit_history(&mut self, trace_steps: usize, events: usize) {
+        self.trace.set_mode(TraceMode::Recent(trace_steps));
+        self.trail_limit = Some(events);
+        self.kms.set_trail_limit(Some(events));
+        for kms in self.other_regions.values_mut() {
+            kms.set_trail_limit(Some(events));
+        }
+    }
+
+    /// Sends the next KMS calls to `region` (`None`: the home Region).
+    pub fn set_call_region(&mut self, region: Option<&str>) {
+        self.call_region = region.unwrap_or_default().to_owned();
     }
 
     /// Sets which scenario action the next steps belong to.
@@ -478,8 +502,22 @@ impl World {
             message: (!e.message.is_empty()).then(|| e.message.clone()),
             help: e.help.clone(),
         };
+        let region = self.call_region.clone();
+        self.reject_kms_in(&region, caller, op, request, &error);
+    }
+
+    /// [`World::reject_kms`] in `region`; returns the record (its CloudTrail event).
+    fn reject_kms_in(
+        &mut self,
+        region: &str,
+        caller: &Caller,
+        op: KmsOperation,
+        request: &Value,
+        error: &crate::kms::KmsError,
+    ) -> crate::kms::KmsRecord {
+        let error = error.clone();
         let actor = caller.name().to_owned();
-        let (mut rec, ..) = self.recorder();
+        let mut rec = self.recorder_in(region);
         let record = rec.kms.reject(rec.env, caller, op, request, &error);
         let shown = rec.display(request);
         let (sentence, material) = kms_story::refused(&actor, op, &error);
@@ -491,6 +529,30 @@ impl World {
             Some(&error),
             Story::new(op.name(), sentence).with(material),
         );
+        record
+    }
+
+    /// A KMS request as it comes off the wire (AWS JSON 1.1): read as AWS reads it
+    /// (checked against the model, unknown members ignored), performed in `region` as
+    /// `caller`, recorded as a step whatever the outcome. Returns the record (its
+    /// CloudTrail event carries the request id).
+    pub fn kms_wire(
+        &mut self,
+        region: &str,
+        caller: &Caller,
+        op: KmsOperation,
+        request: &Value,
+    ) -> (
+        Result<KmsResponse, crate::kms::KmsError>,
+        crate::kms::KmsRecord,
+    ) {
+        match KmsRequest::parse_lenient(op, request) {
+            Ok(typed) => self.kms_direct_recorded(region, caller, typed),
+            Err(e) => {
+                let record = self.reject_kms_in(region, caller, op, request, &e);
+                (Err(e), record)
+            }
+        }
     }
 
     /// Performs a typed call. `shown` is the request as the caller wrote it, for the
@@ -543,7 +605,7 @@ impl World {
     ) -> Result<WorldResponse, ErrorBody> {
         match request {
             WorldRequest::Kms(r) => self
-                .kms_direct("", caller, r)
+                .kms_direct(&self.call_region.clone(), caller, r)
                 .map(WorldResponse::Kms)
                 .map_err(|e| ErrorBody::from(&e)),
             WorldRequest::WorkMail(r) => {

@@ -220,7 +220,7 @@ impl Kms {
             .collect();
         // AWS lists the predefined AWS managed key aliases even before the key exists.
         if filter.is_none() {
-            for service in managed::MANAGED_SERVICES {
+            for service in managed::PREDEFINED_ALIASES {
                 let name = format!("alias/aws/{service}");
                 if !self.aliases.contains_key(&name) {
                     aliases.push(AliasListEntry {

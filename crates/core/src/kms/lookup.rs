@@ -111,7 +111,9 @@ impl Kms {
         }
         if rest.starts_with("alias/") {
             if !allow_alias {
-                return Err(invalid());
+                return Err(invalid().help(
+                    "This operation takes a key id or key ARN, not an alias; DescribeKey on the alias gives its key's ARN.",
+                ));
             }
             if let Some(alias) = self.aliases.get(rest) {
                 return Ok(alias.target_key_id.clone());
@@ -278,6 +280,21 @@ impl Kms {
         Ok(id)
     }
 
+    /// [`Kms::authorized_key`] for operations that take a key id or key ARN, not an alias
+    /// (the API reference of each says "Specify the key ID or key ARN of the KMS key").
+    pub(super) fn authorized_key_id(
+        &mut self,
+        ctx: &mut OpCtx<'_>,
+        key_id: &str,
+        operation: Operation,
+        with: impl FnOnce(ConditionFacts) -> ConditionFacts,
+    ) -> Result<String> {
+        let id = self.resolve_as(ctx.env, key_id, false, false)?;
+        let facts = with(ConditionFacts::of_key(self.key(&id)?));
+        self.authorize(ctx, operation.action(), Some(&id), None, facts)?;
+        Ok(id)
+    }
+
     /// Resolves, authorizes and refuses AWS managed keys, for operations that change a
     /// key (AWS managed keys are AWS's to change).
     pub(super) fn customer_key_for(
@@ -297,7 +314,7 @@ impl Kms {
         operation: Operation,
         with: impl FnOnce(ConditionFacts) -> ConditionFacts,
     ) -> Result<String> {
-        let id = self.resolve(ctx.env, key_id, false)?;
+        let id = self.resolve_as(ctx.env, key_id, false, false)?;
         let facts = with(ConditionFacts::of_key(self.key(&id)?));
         self.authorize(ctx, operation.action(), Some(&id), None, facts)?;
         let key = self.key(&id)?;

@@ -6,8 +6,55 @@
 //! keys"). The WorkMail policy is the `auto-workmail-1` document of the developer guide
 //! page *How Amazon WorkMail uses AWS KMS*.
 
-/// The services whose AWS managed keys the playground can create.
-pub const MANAGED_SERVICES: &[&str] = &["workmail", "ses"];
+/// The services whose AWS managed keys the playground can create, each with the service
+/// endpoint its key policy names in `kms:ViaService`.
+pub const MANAGED_SERVICES: &[&str] = &[
+    "acm",
+    "dynamodb",
+    "ebs",
+    "elasticfilesystem",
+    "es",
+    "glue",
+    "kinesisvideo",
+    "lambda",
+    "rds",
+    "redshift",
+    "s3",
+    "secretsmanager",
+    "ssm",
+    "xray",
+    "workmail",
+    "ses",
+];
+
+/// The AWS managed key aliases every account lists before their keys exist (ListAliases:
+/// "predefined aliases that AWS has created but has not yet associated with a KMS key",
+/// API reference, *ListAliases*; the set as real accounts list it, recorded in moto).
+/// WorkMail's and SES's appear once those services make their keys.
+pub const PREDEFINED_ALIASES: &[&str] = &[
+    "acm",
+    "dynamodb",
+    "ebs",
+    "elasticfilesystem",
+    "es",
+    "glue",
+    "kinesisvideo",
+    "lambda",
+    "rds",
+    "redshift",
+    "s3",
+    "secretsmanager",
+    "ssm",
+    "xray",
+];
+
+/// The endpoint prefix in `kms:ViaService` of a service's AWS managed key.
+fn via_service(service: &str) -> &str {
+    match service {
+        "ebs" => "ec2",
+        other => other,
+    }
+}
 
 /// The default key policy KMS gives a key created without one (AWS KMS developer guide,
 /// *Default key policy*): the account root gets `kms:*`, which enables IAM policies.
@@ -31,11 +78,13 @@ pub fn default_key_policy(account: &str) -> String {
 
 /// The key policy AWS sets on `alias/aws/<service>`, or `None` for other services.
 pub fn managed_key_policy(service: &str, region: &str, account: &str) -> Option<String> {
-    let (id, sid) = match service {
-        "workmail" => ("auto-workmail-1", "Allow access through WorkMail for all principals in the account that are authorized to use WorkMail"),
-        "ses" => ("auto-ses-1", "Allow access through SES for all principals in the account that are authorized to use SES"),
-        _ => return None,
-    };
+    if !MANAGED_SERVICES.contains(&service) {
+        return None;
+    }
+    let display = display_name(service);
+    let id = format!("auto-{service}-1");
+    let sid = format!("Allow access through {display} for all principals in the account that are authorized to use {display}");
+    let via = via_service(service);
     // AWS does not publish the aws/ses policy. Ours follows the pattern of every AWS managed
     // key policy (use via the service by the account's principals, metadata for the root)
     // plus the statement the SES developer guide requires on a customer managed key for
@@ -74,7 +123,7 @@ pub fn managed_key_policy(service: &str, region: &str, account: &str) -> Option<
       "Resource": "*",
       "Condition": {{
         "StringEquals": {{
-          "kms:ViaService": "{service}.{region}.amazonaws.com",
+          "kms:ViaService": "{via}.{region}.amazonaws.com",
           "kms:CallerAccount": "{account}"
         }}
       }}
@@ -91,12 +140,33 @@ pub fn managed_key_policy(service: &str, region: &str, account: &str) -> Option<
     ))
 }
 
-/// The description AWS gives an AWS managed key.
-pub fn managed_key_description(service: &str) -> String {
-    let display = match service {
+/// How AWS names a service in its managed key's policy and description.
+fn display_name(service: &str) -> &str {
+    match service {
         "workmail" => "WorkMail",
         "ses" => "SES",
+        "acm" => "ACM",
+        "dynamodb" => "DynamoDB",
+        "ebs" => "EBS",
+        "elasticfilesystem" => "EFS",
+        "es" => "OpenSearch",
+        "glue" => "Glue",
+        "kinesisvideo" => "Kinesis Video Streams",
+        "lambda" => "Lambda",
+        "rds" => "RDS",
+        "redshift" => "Redshift",
+        "s3" => "S3",
+        "secretsmanager" => "Secrets Manager",
+        "ssm" => "SSM",
+        "xray" => "X-Ray",
         other => other,
-    };
-    format!("Default master key that protects my {display} data when no other key is defined")
+    }
+}
+
+/// The description AWS gives an AWS managed key.
+pub fn managed_key_description(service: &str) -> String {
+    format!(
+        "Default master key that protects my {} data when no other key is defined",
+        display_name(service)
+    )
 }

@@ -110,6 +110,9 @@ pub struct Kms {
     event_time: (u64, cloudtrail::Text),
     /// Keep CloudTrail events (off for scale runs that only count).
     record_trail: bool,
+    /// Keep at least this many of the latest events, and at most twice as many (`None`:
+    /// all of them).
+    trail_limit: Option<usize>,
     /// What other Regions must do after a call (multi-Region keys), for the world to apply.
     outbox: Vec<RegionEffect>,
 }
@@ -141,6 +144,7 @@ impl Kms {
             account_text: account.to_owned().into(),
             event_time: (0, cloudtrail::Text::Static("")),
             record_trail: true,
+            trail_limit: None,
             outbox: Vec::new(),
         }
     }
@@ -180,6 +184,12 @@ impl Kms {
     /// Stops (or resumes) keeping CloudTrail events, for runs too large to keep them.
     pub fn set_record_trail(&mut self, on: bool) {
         self.record_trail = on;
+    }
+
+    /// Keeps only the latest `limit` CloudTrail events or so (up to twice as many), for a
+    /// long-running server; `None` keeps all.
+    pub fn set_trail_limit(&mut self, limit: Option<usize>) {
+        self.trail_limit = limit;
     }
 
     /// Performs `operation` with a typed request; returns the typed response and the record.
@@ -339,6 +349,11 @@ impl Kms {
         };
         let event = Arc::new(event);
         if self.record_trail {
+            if let Some(keep) = self.trail_limit {
+                if self.trail.len() >= keep.saturating_mul(2).max(1) {
+                    self.trail.drain(..self.trail.len().saturating_sub(keep));
+                }
+            }
             self.trail.push(Arc::clone(&event));
         }
         event

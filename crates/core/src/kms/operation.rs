@@ -343,6 +343,17 @@ impl Kms {
 }
 
 impl KmsRequest {
+    /// Parses `request` as AWS reads it off the wire: checked against the model, members
+    /// the model does not know ignored.
+    pub fn parse_lenient(operation: Operation, request: &Value) -> Result<KmsRequest> {
+        super::validate::validate(operation.name(), request)?;
+        let known = super::validate::known_members(operation.name(), request);
+        KmsRequest::from_json(operation, &known).map_err(|e| {
+            KmsError::bare(ErrorCode::SerializationException)
+                .help(format!("The {operation} request could not be read: {e}."))
+        })
+    }
+
     /// Parses `request` for `operation`, or the `ValidationException` a malformed request
     /// gets (naming the field that could not be read).
     pub fn parse(operation: Operation, request: &Value) -> Result<KmsRequest> {

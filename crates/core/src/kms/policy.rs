@@ -80,7 +80,7 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: GetKeyPolicyRequest,
     ) -> Result<GetKeyPolicyResponse> {
-        let id = self.authorized_key(ctx, &req.key_id, Operation::GetKeyPolicy, None, |f| f)?;
+        let id = self.authorized_key_id(ctx, &req.key_id, Operation::GetKeyPolicy, |f| f)?;
         check_policy_name(req.policy_name.as_deref())?;
         let key = self.key(&id)?;
         require_state(key, ANY_STATE)?;
@@ -95,7 +95,7 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: ListKeyPoliciesRequest,
     ) -> Result<ListKeyPoliciesResponse> {
-        let id = self.authorized_key(ctx, &req.key_id, Operation::ListKeyPolicies, None, |f| f)?;
+        let id = self.authorized_key_id(ctx, &req.key_id, Operation::ListKeyPolicies, |f| f)?;
         require_state(self.key(&id)?, ANY_STATE)?;
         let (policy_names, next_marker, truncated) = page(
             vec!["default".to_owned()],

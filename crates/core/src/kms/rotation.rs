@@ -85,13 +85,8 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: KeyIdRequest,
     ) -> Result<KeyRotationStatusResponse> {
-        let id = self.authorized_key(
-            ctx,
-            &req.key_id,
-            Operation::GetKeyRotationStatus,
-            None,
-            |f| f,
-        )?;
+        let id =
+            self.authorized_key_id(ctx, &req.key_id, Operation::GetKeyRotationStatus, |f| f)?;
         let key = self.key(&id)?;
         require_state(
             key,
@@ -185,7 +180,7 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: ListKeyRotationsRequest,
     ) -> Result<ListKeyRotationsResponse> {
-        let id = self.authorized_key(ctx, &req.key_id, Operation::ListKeyRotations, None, |f| f)?;
+        let id = self.authorized_key_id(ctx, &req.key_id, Operation::ListKeyRotations, |f| f)?;
         let key = self.key(&id)?;
         require_state(key, ANY_STATE)?;
         if !key.spec().is_symmetric() {

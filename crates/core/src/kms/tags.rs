@@ -86,7 +86,7 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: ListResourceTagsRequest,
     ) -> Result<ListResourceTagsResponse> {
-        let id = self.authorized_key(ctx, &req.key_id, Operation::ListResourceTags, None, |f| f)?;
+        let id = self.authorized_key_id(ctx, &req.key_id, Operation::ListResourceTags, |f| f)?;
         let key = self.key(&id)?;
         super::lookup::require_state(key, ANY_STATE)?;
         let (tags, next_marker, truncated) =

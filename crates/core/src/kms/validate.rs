@@ -381,10 +381,130 @@ pub fn validate(operation: &str, request: &Value) -> Result<Unknown, KmsError> {
     }
 }
 
+/// Walks `value` with its `shape`, calling `at_member` on every structure member (with
+/// the member's shape); `at_member` returns false to drop the member.
+fn walk(
+    model: &ServiceModel,
+    value: &mut Value,
+    shape: &Shape,
+    at_member: &mut dyn FnMut(&Shape, &mut Value) -> bool,
+) {
+    match (shape.kind.as_str(), value) {
+        ("structure", Value::Object(members)) => {
+            members.retain(|name, v| {
+                match shape.member(name).and_then(|m| model.shape(&m.shape)) {
+                    Some(member_shape) if at_member(member_shape, v) => {
+                        walk(model, v, member_shape, at_member);
+                        true
+                    }
+                    _ => false,
+                }
+            });
+        }
+        ("list", Value::Array(items)) => {
+            if let Some(member) = shape.member.as_ref().and_then(|m| model.shape(&m.shape)) {
+                for item in items {
+                    walk(model, item, member, at_member);
+                }
+            }
+        }
+        ("map", Value::Object(entries)) => {
+            if let Some(v) = shape.value.as_ref().and_then(|m| model.shape(&m.shape)) {
+                for item in entries.values_mut() {
+                    walk(model, item, v, at_member);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `request` without the members the model does not know, at any depth: what AWS reads
+/// of it (AWS ignores unknown members; the wire edge does too).
+pub fn known_members(operation: &str, request: &Value) -> Value {
+    let mut out = request.clone();
+    if let Some(input) = model().input(operation) {
+        walk(model(), &mut out, input, &mut |_, _| true);
+    }
+    out
+}
+
+/// The marker a redacted sensitive member becomes: its length, never its value.
+pub const REDACTED_LENGTH: &str = "kmsplayRedactedLength";
+
+/// `request` with every member the model marks sensitive (plaintexts, messages to sign or
+/// MAC, passwords) replaced by `{"kmsplayRedactedLength": <bytes>}`: what may be written
+/// to disk. [`restore_redacted`] turns it back into a request of the same lengths.
+pub fn redact_sensitive(operation: &str, request: &Value) -> Value {
+    let mut out = request.clone();
+    if let Some(input) = model().input(operation) {
+        walk(model(), &mut out, input, &mut |shape, v| {
+            if shape.sensitive {
+                let len = match (&*v, shape.kind.as_str()) {
+                    (Value::String(s), "blob") => {
+                        crate::wire::unb64(s).map(|b| b.len()).unwrap_or(0)
+                    }
+                    (Value::String(s), _) => s.len(),
+                    _ => 0,
+                };
+                *v = serde_json::json!({ REDACTED_LENGTH: len });
+            }
+            true
+        });
+    }
+    out
+}
+
+/// A request [`redact_sensitive`] redacted, with each sensitive member back at its length:
+/// zero bytes for blobs, `*`s for strings. Replaying it leaves the world as the original
+/// request did (KMS's randomness does not depend on what a plaintext holds).
+pub fn restore_redacted(operation: &str, request: &Value) -> Value {
+    let mut out = request.clone();
+    if let Some(input) = model().input(operation) {
+        walk(model(), &mut out, input, &mut |shape, v| {
+            if let Some(len) = v.get(REDACTED_LENGTH).and_then(Value::as_u64) {
+                let len = usize::try_from(len).unwrap_or(0).min(1 << 20);
+                *v = if shape.kind == "blob" {
+                    Value::String(crate::wire::b64(&vec![0u8; len]))
+                } else {
+                    Value::String("*".repeat(len))
+                };
+            }
+            true
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn unknown_members_are_dropped_and_secrets_redacted_to_their_length() {
+        let req = json!({"KeyId": "k", "Plaintext": "aGVsbG8=", "Bogus": 1, "EncryptionContext": {"a": "b"}});
+        assert_eq!(
+            known_members("Encrypt", &req),
+            json!({"KeyId": "k", "Plaintext": "aGVsbG8=", "EncryptionContext": {"a": "b"}})
+        );
+        let tags = json!({"KeyId": "k", "Tags": [{"TagKey": "a", "TagValue": "b", "Extra": true}]});
+        assert_eq!(
+            known_members("TagResource", &tags)["Tags"][0],
+            json!({"TagKey": "a", "TagValue": "b"})
+        );
+        let redacted = redact_sensitive("Encrypt", &req);
+        assert_eq!(redacted["Plaintext"], json!({ REDACTED_LENGTH: 5 }));
+        assert_eq!(redacted["KeyId"], "k");
+        assert!(!redacted.to_string().contains("aGVsbG8"));
+        let restored = restore_redacted("Encrypt", &redacted);
+        assert_eq!(restored["Plaintext"], crate::wire::b64(&[0u8; 5]));
+        let sign = redact_sensitive(
+            "Sign",
+            &json!({"KeyId": "k", "Message": "c2VjcmV0", "SigningAlgorithm": "ECDSA_SHA_256"}),
+        );
+        assert_eq!(sign["Message"], json!({ REDACTED_LENGTH: 6 }));
+    }
 
     fn message(op: &str, req: Value) -> String {
         match validate(op, &req) {

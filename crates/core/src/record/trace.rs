@@ -364,6 +364,9 @@ pub enum TraceMode {
     Full,
     /// Only counts: for runs of millions of operations.
     Summary,
+    /// The most recent steps, at least this many and at most twice as many (a
+    /// long-running server); each keeps its index in the whole run.
+    Recent(usize),
 }
 
 /// Counts kept in every mode.
@@ -416,14 +419,29 @@ impl Trace {
             .iter()
             .filter(|m| m.action == MaterialAction::CacheHit)
             .count() as u64;
-        if self.mode == TraceMode::Full {
-            step.index = self.steps.len();
-            self.steps.push(step);
+        match self.mode {
+            TraceMode::Full => {
+                step.index = self.steps.len();
+                self.steps.push(step);
+            }
+            TraceMode::Recent(keep) => {
+                step.index = usize::try_from(self.summary.steps - 1).unwrap_or(usize::MAX);
+                if self.steps.len() >= keep.saturating_mul(2).max(1) {
+                    self.steps.drain(..self.steps.len().saturating_sub(keep));
+                }
+                self.steps.push(step);
+            }
+            TraceMode::Summary => {}
         }
     }
 
     /// Whether full steps are being kept.
     pub fn is_full(&self) -> bool {
-        self.mode == TraceMode::Full
+        self.mode != TraceMode::Summary
+    }
+
+    /// Keeps steps per `mode` from now on.
+    pub fn set_mode(&mut self, mode: TraceMode) {
+        self.mode = mode;
     }
 }

@@ -29,7 +29,7 @@ pub mod experiment;
 mod run;
 
 pub use builtin::{builtin, builtins, Builtin};
-pub use run::{run, Expectation, RunResult, Session, StepResult, Stopped};
+pub use run::{run, run_steps, Expectation, RunResult, Session, StepResult, Stopped};
 
 use crate::authz::Caller;
 use crate::authz::{parse_policy, PolicyDocument, PolicyKind};
@@ -121,6 +121,8 @@ pub struct ScenarioStep {
     pub request: Value,
     /// The expectation.
     pub expect: Option<Expect>,
+    /// The Region of a KMS call, when not the scenario's.
+    pub region: Option<String>,
 }
 
 /// A principal of the scenario.
@@ -130,6 +132,19 @@ pub struct PrincipalDef {
     pub arn: String,
     /// Its IAM identity policies.
     pub policies: Vec<PolicyDocument>,
+    /// The access key id it signs requests with (`kmsplay serve` picks the principal by
+    /// it).
+    pub access_key_id: Option<String>,
+    /// Its secret access key (`kmsplay serve --verify-signatures` checks SigV4 with it).
+    pub secret_access_key: Option<String>,
+}
+
+/// Whether `region` looks like a Region name (`us-east-1`).
+fn is_region(region: &str) -> bool {
+    !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// A parsed, validated scenario.
@@ -235,13 +250,12 @@ pub(crate) fn parse_step(
             "expected an object {call, as?, request?, expect?, id?}",
         )
     })?;
-    if let Some(k) = so
-        .keys()
-        .find(|k| !["id", "call", "as", "request", "expect", "note"].contains(&k.as_str()))
-    {
+    if let Some(k) = so.keys().find(|k| {
+        !["id", "call", "as", "request", "expect", "note", "region"].contains(&k.as_str())
+    }) {
         return Err(err(
             format!("{path}.{k}"),
-            "unknown field; a step has id, call, as, request, expect",
+            "unknown field; a step has id, call, as, request, expect, region",
         ));
     }
     let id = string_field(so, "id", &path)?.map(str::to_owned);
@@ -374,12 +388,29 @@ pub(crate) fn parse_step(
             ))
         }
     };
+    let region = match string_field(so, "region", &path)? {
+        None => None,
+        Some(r) if is_region(r) => Some(r.to_owned()),
+        Some(_) => {
+            return Err(err(
+                format!("{path}.region"),
+                "expected a Region name such as eu-west-1",
+            ))
+        }
+    };
+    if region.is_some() && !matches!(target, Target::Kms(_)) {
+        return Err(err(
+            format!("{path}.region"),
+            "only KMS calls take a Region here; WorkMail, SES and S3 act in the scenario's",
+        ));
+    }
     Ok(ScenarioStep {
         id,
         call: target,
         actor,
         request,
         expect,
+        region,
     })
 }
 
@@ -442,11 +473,7 @@ impl Scenario {
         let region = string_field(o, "region", "")?
             .unwrap_or("us-east-1")
             .to_owned();
-        if region.is_empty()
-            || !region
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
+        if !is_region(&region) {
             return Err(err("region", "expected a Region name such as us-east-1"));
         }
         let account = string_field(o, "account", "")?
@@ -468,13 +495,42 @@ impl Scenario {
                 let d = def
                     .as_object()
                     .ok_or_else(|| err(&path, "expected {\"arn\": ..., \"policies\": [...]}"))?;
-                if let Some(k) = d
-                    .keys()
-                    .find(|k| !["arn", "policies"].contains(&k.as_str()))
-                {
+                if let Some(k) = d.keys().find(|k| {
+                    !["arn", "policies", "accessKeyId", "secretAccessKey"].contains(&k.as_str())
+                }) {
                     return Err(err(
                         format!("{path}.{k}"),
-                        "unknown field; a principal has arn and policies",
+                        "unknown field; a principal has arn, policies, accessKeyId and secretAccessKey",
+                    ));
+                }
+                let access_key_id = string_field(d, "accessKeyId", &path)?.map(str::to_owned);
+                if let Some(id) = &access_key_id {
+                    if !(16..=128).contains(&id.len())
+                        || !id
+                            .bytes()
+                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                    {
+                        return Err(err(
+                            format!("{path}.accessKeyId"),
+                            "expected an access key id: 16 to 128 capital letters and digits, such as AKIAIOSFODNN7EXAMPLE",
+                        ));
+                    }
+                    if principals
+                        .values()
+                        .any(|p: &PrincipalDef| p.access_key_id.as_ref() == Some(id))
+                    {
+                        return Err(err(
+                            format!("{path}.accessKeyId"),
+                            "another principal has this access key id",
+                        ));
+                    }
+                }
+                let secret_access_key =
+                    string_field(d, "secretAccessKey", &path)?.map(str::to_owned);
+                if secret_access_key.is_some() && access_key_id.is_none() {
+                    return Err(err(
+                        format!("{path}.secretAccessKey"),
+                        "a secret access key needs its accessKeyId",
                     ));
                 }
                 let arn = string_field(d, "arn", &path)?.ok_or_else(|| {
@@ -509,6 +565,8 @@ impl Scenario {
                     PrincipalDef {
                         arn: arn.to_owned(),
                         policies,
+                        access_key_id,
+                        secret_access_key,
                     },
                 );
             }

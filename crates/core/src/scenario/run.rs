@@ -253,6 +253,26 @@ fn policy_as_text(call: Target, mut request: Value) -> Value {
 /// Runs a scenario with its own seed (or `seed` if given) in a fresh world.
 pub fn run(scenario: &Scenario, seed: Option<u64>) -> RunResult {
     let mut session = Session::new(scenario, seed);
+    let (results, stopped) = steps_of(&mut session, scenario);
+    RunResult {
+        scenario: scenario.name.clone(),
+        steps: results,
+        cloudtrail: session.world.kms.trail().to_vec(),
+        stopped,
+        trace: std::mem::take(&mut session.world.trace),
+    }
+}
+
+/// Runs `scenario`'s steps in `session`; stops at the first step that fails without
+/// expecting to.
+pub fn run_steps(session: &mut Session, scenario: &Scenario) -> Result<Vec<StepResult>, Stopped> {
+    match steps_of(session, scenario) {
+        (results, None) => Ok(results),
+        (_, Some(stopped)) => Err(stopped),
+    }
+}
+
+fn steps_of(session: &mut Session, scenario: &Scenario) -> (Vec<StepResult>, Option<Stopped>) {
     let mut results = Vec::new();
     let mut stopped = None;
     for step in &scenario.steps {
@@ -270,13 +290,7 @@ pub fn run(scenario: &Scenario, seed: Option<u64>) -> RunResult {
             break;
         }
     }
-    RunResult {
-        scenario: scenario.name.clone(),
-        steps: results,
-        cloudtrail: session.world.kms.trail().to_vec(),
-        stopped,
-        trace: std::mem::take(&mut session.world.trace),
-    }
+    (results, stopped)
 }
 
 /// A world that runs scenario steps one at a time, remembering earlier responses for
@@ -398,11 +412,14 @@ impl Session {
             }
             Ok(request) => {
                 let caller = self.scenario.caller(&step.actor);
-                self.world.call(
+                self.world.set_call_region(step.region.as_deref());
+                let outcome = self.world.call(
                     &step.call.call().to_string(),
                     &caller,
                     &policy_as_text(step.call, request),
-                )
+                );
+                self.world.set_call_region(None);
+                outcome
             }
             Err(message) => Err(ErrorBody {
                 code: "ScenarioReferenceError".to_owned(),
