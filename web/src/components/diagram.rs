@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use kmsplay_core::diagram::{Node, NodeState, Snapshot};
+use kmsplay_core::diagram::{Node, NodeState, Relation, Snapshot};
 use kmsplay_core::trace::ArtifactKind;
 use yew::{classes, component, html, Callback, Html, KeyboardEvent, Properties};
 
@@ -75,7 +75,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         let marker = if edge.changed { "url(#arrow-changed)" } else { "url(#arrow)" };
         Some(html! {
             <path key={format!("{}>{}", edge.from, edge.to)} d={path.d.clone()} marker-end={marker}
-                  class={classes!("edge", edge.relation.clone(), edge.changed.then_some("changed"), phase)} />
+                  class={classes!("edge", (edge.relation == Relation::Unwraps).then_some("unwraps"), edge.changed.then_some("changed"), phase)} />
         })
     });
     // Labels above every arrow, each on a plate, so no arrow runs through a label.
@@ -305,7 +305,7 @@ fn DiagramText(props: &DiagramTextProps) -> Html {
             if !snapshot.edges.is_empty() {
                 <ul>
                     { for snapshot.edges.iter().map(|e| {
-                        let verb = if e.relation == "unwraps" { "was decrypted with" } else { "is encrypted under" };
+                        let verb = if e.relation == Relation::Unwraps { "was decrypted with" } else { "is encrypted under" };
                         html! { <li>{ format!("{} {verb} {} ({}).", label_of(&e.from), label_of(&e.to), e.algorithm) }</li> }
                     }) }
                 </ul>

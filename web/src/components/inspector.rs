@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use kmsplay_core::diagram::{NodeState, Snapshot};
+use kmsplay_core::diagram::{NodeState, Relation, Snapshot};
 use kmsplay_core::trace::{MaterialAction, MaterialEvent, Step};
 use yew::{classes, component, html, Callback, Html, Properties};
 
@@ -271,10 +271,10 @@ fn selected_view(props: &InspectorProps) -> Html {
             <ul class="relations">
                 { for edges_of(&props.snapshot, node).map(|e| {
                     let text = if e.from == node.id {
-                        let verb = if e.relation == "unwraps" { "Decrypted with" } else { "Encrypted under" };
+                        let verb = if e.relation == Relation::Unwraps { "Decrypted with" } else { "Encrypted under" };
                         format!("{verb} {} ({})", label_of(&e.to), e.algorithm)
                     } else {
-                        let verb = if e.relation == "unwraps" { "decrypted" } else { "protects" };
+                        let verb = if e.relation == Relation::Unwraps { "decrypted" } else { "protects" };
                         format!("It {verb} {} ({})", label_of(&e.from), e.algorithm)
                     };
                     html! { <li>{ text }</li> }
