@@ -26,3 +26,4 @@ pub mod diagram;
 pub mod permalink;
 pub mod scale;
 pub mod scenario;
+pub mod view;
