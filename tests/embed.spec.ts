@@ -52,6 +52,7 @@ test('embed mode shows only the diagram, the step controls and the sentence', as
   expect(await open.getAttribute('href')).toMatch(/^index\.html#v1:[A-Za-z0-9_-]+$/);
   const [full] = await Promise.all([context.waitForEvent('page'), open.click()]);
   await expect(full.getByTestId('step-count')).toHaveText(/^Step 5 of/);
+  await full.getByTestId('inspector').getByRole('tab', { name: 'All steps' }).click();
   await expect(full.locator('.facts-line')).toContainText('seed 42');
   await expect(full.getByTestId('inspector')).toBeVisible();
 

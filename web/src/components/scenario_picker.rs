@@ -8,7 +8,7 @@ use yew::{
     Properties,
 };
 
-use crate::state::first_sentence;
+use crate::describe::first_sentence;
 
 /// One built-in, as the picker shows it.
 #[derive(Debug, Clone, PartialEq)]

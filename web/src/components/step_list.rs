@@ -1,5 +1,6 @@
-//! Every step of the run in one sentence each, grouped by the scenario step that produced
-//! it; the current one marked; a click jumps there.
+//! Every step of the run in one sentence each, grouped by the scenario action that
+//! produced it (named by its call: the page numbers steps one way only, as the run shows
+//! them); the current one marked; a click jumps there.
 
 use std::rc::Rc;
 
@@ -60,7 +61,6 @@ pub fn StepList(props: &StepListProps) -> Html {
                         html! {
                             <li class="step-group">
                                 <p class="group-head">
-                                    <span class="group-num">{ format!("{}.", action + 1) }</span>
                                     <code>{ call }</code>
                                     if let Some(id) = id { <span class="muted">{ format!(" · {id}") }</span> }
                                     if expectation == Some(Expectation::Met) {
