@@ -161,6 +161,10 @@ test('the strip says a failure in one line; the inspector explains it once, in f
   await expect(failure.locator('.failure-path')).toHaveCount(1);
   await expect(failure.locator('.failure-break')).toHaveCount(1);
   await expect(page.locator('.node.failed[data-node-id^="kms-key:"]')).toHaveCount(1);
+  // The error's name is written in the key that refused the call.
+  await expect(page.locator('.node.failed[data-node-id^="kms-key:"] .node-error')).toHaveText(
+    '✕ AccessDeniedException',
+  );
   await expect(page.locator('.node.failed[data-node-id^="mailbox-key-ct:"]')).toHaveCount(1);
   // On the key: WorkMail's grant, struck through.
   await expect(page.locator('.grant.revoked')).toContainText('revoked at step');

@@ -79,9 +79,10 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         let loaded = props.loaded.clone();
         let measure = measure.clone();
         use_memo(
+            // The snapshot is the run's at this step: its id and step stand for it.
             (
                 props.loaded.id,
-                snapshot.clone(),
+                snapshot.step,
                 width.to_bits(),
                 zoom.to_bits(),
             ),
@@ -163,10 +164,9 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     });
 
     let failure_view = failure.map(|f| {
-        let label = &f.label;
         let from_region = f.from_region.and_then(|i| l.regions.get(i));
         html! {
-            <g class="failure" data-testid="failure" data-error={label.text.clone()}>
+            <g class="failure" data-testid="failure" data-error={f.error.clone()}>
                 if let Some(r) = from_region {
                     <rect class="failure-outline" x={num(r.x - 2.0)} y={num(r.y - 2.0)}
                           width={num(r.w + 4.0)} height={num(r.h + 4.0)} rx="14" />
@@ -184,11 +184,13 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                         <path d="M-4 -4 L4 4 M4 -4 L-4 4" />
                     </g>
                 }
-                <g class="failure-label">
-                    <rect class="plate" x={num(label.x)} y={num(label.y)} width={num(label.w)}
-                          height={num(label.h)} rx="4" />
-                    <text x={num(label.x + 5.0)} y={num(label.y + 13.0)}>{ label.text.clone() }</text>
-                </g>
+                if let Some(label) = &f.label {
+                    <g class="failure-label">
+                        <rect class="plate" x={num(label.x)} y={num(label.y)} width={num(label.w)}
+                              height={num(label.h)} rx="4" />
+                        <text x={num(label.x + 5.0)} y={num(label.y + 13.0)}>{ label.text.clone() }</text>
+                    </g>
+                }
             </g>
         }
     });
@@ -258,6 +260,7 @@ fn line_class(kind: LineKind) -> &'static str {
         LineKind::KeyId => "node-key-id",
         LineKind::KeyState => "node-key-state",
         LineKind::Tampered => "node-tampered",
+        LineKind::Error => "node-error",
         LineKind::GrantHead => "grant-head",
         LineKind::GrantDetail => "grant-detail",
         LineKind::GrantEnded => "grant-ended",

@@ -61,7 +61,9 @@ impl Measure for CanvasMeasure {
             } else {
                 &self.family
             };
-            context.set_font(&format!("{} {}px {family}", font.weight(), font.size()));
+            // Whole pixels: no float formatting in the page for this.
+            let px = font.size().round() as u32;
+            context.set_font(&format!("{} {px}px {family}", font.weight()));
             *self.current.borrow_mut() = Some(font);
         }
         // A pixel of slack for subpixel rounding between canvas and SVG text.

@@ -74,6 +74,8 @@ pub enum LineKind {
     KeyState,
     /// A flipped byte.
     Tampered,
+    /// The error of a call this node refused.
+    Error,
     /// A grant's operations.
     GrantHead,
     /// A grant's grantee.
@@ -91,7 +93,9 @@ impl LineKind {
             LineKind::Title => Font::NodeTitle,
             LineKind::KeyId => Font::Mono,
             LineKind::GrantHead => Font::Label,
-            LineKind::KeyState | LineKind::Tampered | LineKind::GrantEnded => Font::Badge,
+            LineKind::KeyState | LineKind::Tampered | LineKind::GrantEnded | LineKind::Error => {
+                Font::Badge
+            }
         }
     }
 }
@@ -235,8 +239,11 @@ pub struct FailureMark {
     pub break_x: f64,
     /// Where it breaks.
     pub break_y: f64,
-    /// The AWS error name, on a plate by the break.
-    pub label: Label,
+    /// The AWS error name, on a plate by the break, when it is not written in the node
+    /// that refused the call (the usual place, where it hides nothing).
+    pub label: Option<Label>,
+    /// The AWS error name.
+    pub error: String,
     /// The caller, when it has no boundary.
     pub chip: Option<CallerChip>,
     /// The node the request came from, if a node (outlined).
@@ -347,7 +354,7 @@ fn grant_lines(snapshot: &Snapshot, grant: usize, width: f64, m: &dyn Measure) -
 }
 
 /// A node's lines (relative to its box) and its height.
-fn node_content(node: &Node, w: f64, m: &dyn Measure) -> (Vec<TextLine>, f64) {
+fn node_content(node: &Node, error: Option<&str>, w: f64, m: &dyn Measure) -> (Vec<TextLine>, f64) {
     let (title, qualifier) = split_label(&node.label);
     let text_w = (w - TEXT_X - 8.0).max(40.0);
     let mut rows: Vec<(String, LineKind)> = Vec::new();
@@ -381,7 +388,7 @@ fn node_content(node: &Node, w: f64, m: &dyn Measure) -> (Vec<TextLine>, f64) {
             LineKind::Tampered,
         );
     }
-    let lines: Vec<TextLine> = rows
+    let mut lines: Vec<TextLine> = rows
         .into_iter()
         .enumerate()
         .map(|(k, (text, kind))| TextLine {
@@ -391,6 +398,24 @@ fn node_content(node: &Node, w: f64, m: &dyn Measure) -> (Vec<TextLine>, f64) {
             kind,
         })
         .collect();
+    if let Some(error) = error {
+        // Below the glyph the line may take the node's whole width: an error name is one
+        // long word.
+        let (x, room) = if lines.len() >= 2 {
+            (12.0, w - 24.0)
+        } else {
+            (TEXT_X, text_w)
+        };
+        for t in wrap(&format!("✕ {error}"), Font::Badge, room, m) {
+            let k = lines.len();
+            lines.push(TextLine {
+                text: t,
+                x,
+                y: 6.0 + 13.0 + k as f64 * LINE,
+                kind: LineKind::Error,
+            });
+        }
+    }
     let h = (6.0 + lines.len() as f64 * LINE + 7.0).max(NODE_MIN_H);
     (lines, h)
 }
@@ -491,7 +516,12 @@ pub fn layout(regions: &[Location], snapshot: &Snapshot, width: f64, m: &dyn Mea
                 continue;
             }
             let w = region_w - 2.0 * PAD;
-            let (lines, mut h) = node_content(node, w, m);
+            let error = snapshot
+                .failure
+                .as_ref()
+                .filter(|f| f.to.as_deref() == Some(node.id.as_str()))
+                .map(|f| f.error.as_str());
+            let (lines, mut h) = node_content(node, error, w, m);
             let mut grants = Vec::new();
             for (g, _) in snapshot
                 .grants
@@ -630,21 +660,39 @@ pub fn layout(regions: &[Location], snapshot: &Snapshot, width: f64, m: &dyn Mea
             (None, Some(b), _) => (None, (b.right - 12.0, b.y - 12.0)),
             (None, None, _) => (None, (MARGIN + 40.0, MARGIN + 12.0)),
         };
-        // Beside the break, on the side with room.
+        // By the break, where it hides no node: above, beside, below.
         let w = m.width(&f.error, Font::Badge) + 10.0;
-        let right = mid.0 + 14.0 + w <= width - 2.0;
-        let at_x = if right {
-            mid.0 + 14.0 + w / 2.0
-        } else {
-            mid.0 - 14.0 - w / 2.0
+        let candidates = [
+            (mid.0, mid.1 - 22.0),
+            (mid.0 + 14.0 + w / 2.0, mid.1),
+            (mid.0, mid.1 + 22.0),
+            (mid.0 - 14.0 - w / 2.0, mid.1),
+        ];
+        let fits = |l: &Label| {
+            l.y >= 2.0
+                && l.x >= 2.0
+                && l.x + l.w <= width - 2.0
+                && !node_boxes
+                    .iter()
+                    .any(|b| overlap((l.x, l.y, l.w, l.h), (b.x, b.y, b.w, b.h)))
         };
-        let mut label = plate(&f.error, Font::Badge, (at_x, mid.1), width, m);
-        label.y = label.y.max(2.0);
+        let label = to_node.is_none().then(|| {
+            candidates
+                .iter()
+                .map(|&at| plate(&f.error, Font::Badge, at, width, m))
+                .find(|l| fits(l))
+                .unwrap_or_else(|| {
+                    let mut l = plate(&f.error, Font::Badge, candidates[1], width, m);
+                    l.y = l.y.max(2.0);
+                    l
+                })
+        });
         FailureMark {
             d,
             break_x: mid.0,
             break_y: mid.1,
             label,
+            error: f.error.clone(),
             chip: chip.clone(),
             from_node,
             to_node,
@@ -699,6 +747,11 @@ pub fn zoom_to_fit(
             })
         })
         .unwrap_or(1.0)
+}
+
+/// Whether two boxes (left, top, width, height) overlap.
+fn overlap(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> bool {
+    a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
 }
 
 fn find_box(boxes: &[NodeBox], node: Option<usize>) -> Option<&NodeBox> {
@@ -835,7 +888,7 @@ mod tests {
     }
 
     fn overlaps(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> bool {
-        a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
+        overlap(a, b)
     }
 
     fn steps_of(name: &str) -> Vec<Step> {
@@ -908,7 +961,9 @@ mod tests {
                     }
                     if let Some(f) = &l.failure {
                         assert!(
-                            f.label.x >= 0.0 && f.label.x + f.label.w <= l.width + 0.01,
+                            f.label
+                                .as_ref()
+                                .is_none_or(|p| p.x >= 0.0 && p.x + p.w <= l.width + 0.01),
                             "{what}"
                         );
                     }
@@ -982,7 +1037,13 @@ mod tests {
         assert!(f.d.is_some(), "a broken arrow");
         assert_eq!(f.to_node, Some(key.node));
         assert!(f.from_node.is_some());
-        assert_eq!(f.label.text, "AccessDeniedException");
+        assert_eq!(f.error, "AccessDeniedException");
+        // The error is written in the key that refused the call.
+        assert!(f.label.is_none());
+        assert!(key
+            .lines
+            .iter()
+            .any(|t| t.kind == LineKind::Error && t.text.ends_with("AccessDeniedException")));
 
         // A caller with no boundary gets a chip under KMS.
         let steps = steps_of("location-least-privilege");
