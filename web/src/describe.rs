@@ -52,15 +52,19 @@ pub fn region_heading(location: &Location) -> (String, Option<String>) {
     }
 }
 
-/// What a boundary means for the keys in it, in a few words.
-pub fn region_caption(location: &Location) -> &'static str {
+/// What a boundary means for the keys in it, in a few words (a cache's lifetime is the
+/// engine's).
+pub fn region_caption(location: &Location) -> String {
     match location {
-        Location::Kms => "key material never leaves",
-        Location::ServiceMemory { .. } => "plaintext only while needed",
-        Location::Cache { .. } => "plaintext, at most 60 s",
-        Location::MailboxStore { .. } => "on disk, only ciphertext",
-        Location::S3 { .. } => "at rest, only ciphertext",
-        Location::CallerMemory { .. } => "its own memory",
+        Location::Kms => "key material never leaves".to_owned(),
+        Location::ServiceMemory { .. } => "plaintext only while needed".to_owned(),
+        Location::Cache { .. } => format!(
+            "plaintext, at most {} s",
+            kmsplay_core::workmail::CACHE_TTL_MS / 1000
+        ),
+        Location::MailboxStore { .. } => "on disk, only ciphertext".to_owned(),
+        Location::S3 { .. } => "at rest, only ciphertext".to_owned(),
+        Location::CallerMemory { .. } => "its own memory".to_owned(),
     }
 }
 

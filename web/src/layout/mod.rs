@@ -437,7 +437,7 @@ fn region_header(location: &Location, w: f64, m: &dyn Measure) -> (Vec<TextLine>
     }
     let caption = match instance {
         Some(i) => format!("{i} · {}", region_caption(location)),
-        None => region_caption(location).to_owned(),
+        None => region_caption(location),
     };
     for t in wrap(&caption, Font::Caption, width, m) {
         y += 14.0;

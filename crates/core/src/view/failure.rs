@@ -104,7 +104,7 @@ pub fn explain(steps: &[Step], index: usize) -> Option<Explanation> {
         return Some(e);
     }
     if let Some(d) = step.decisions.iter().find(|d| !d.is_allowed()) {
-        denial(&mut e, d, steps, index);
+        denial(&mut e, d, &at);
     } else if let Some(why) = &step.explanation {
         e.why = first_sentence(why).to_owned();
         sealed_context(&mut e, steps, index);
@@ -131,7 +131,7 @@ pub fn explain(steps: &[Step], index: usize) -> Option<Explanation> {
     Some(e)
 }
 
-fn denial(e: &mut Explanation, d: &Decision, steps: &[Step], index: usize) {
+fn denial(e: &mut Explanation, d: &Decision, now: &crate::diagram::Snapshot) {
     let action = d.action.as_str();
     let operation = action.strip_prefix("kms:").unwrap_or(action);
     if d.outcome == Outcome::ExplicitDeny {
@@ -157,7 +157,6 @@ fn denial(e: &mut Explanation, d: &Decision, steps: &[Step], index: usize) {
         d.principal
     );
     // A grant that allowed it once, now revoked or retired.
-    let now = snapshot(steps, index);
     if let Some(g) = now.grants.iter().find(|g| {
         g.grantee == d.principal
             && g.state != GrantState::Active
