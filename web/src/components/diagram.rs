@@ -8,6 +8,7 @@
 use std::rc::Rc;
 
 use kmsplay_core::diagram::{snapshot as fold, GrantState, Node, NodeState, Snapshot};
+use kmsplay_core::view::failure::explain;
 use yew::{
     classes, component, html, use_effect_with, use_memo, Callback, Html, KeyboardEvent, NodeRef,
     Properties,
@@ -399,7 +400,15 @@ fn DiagramText(props: &DiagramTextProps) -> Html {
     let sentence = props
         .loaded
         .step(snapshot.step)
-        .map(|s| s.sentence.clone())
+        .map(|s| {
+            if s.failed() {
+                explain(props.loaded.steps(), s.index)
+                    .map(|e| e.summary())
+                    .unwrap_or_else(|| s.sentence.clone())
+            } else {
+                s.sentence.clone()
+            }
+        })
         .unwrap_or_default();
     html! {
         <div id="diagram-text" class="sr-only" data-testid="diagram-text">

@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use kmsplay_core::scenario::Expectation;
+use kmsplay_core::view::failure::explain;
 use wasm_bindgen::JsCast;
 use yew::{classes, component, html, use_effect_with, use_node_ref, Callback, Html, Properties};
 
@@ -113,7 +114,14 @@ fn step_item(props: &StepListProps, i: usize) -> Html {
                         if step.failed() { <span class="sr-only">{ "Error: " }</span> }
                         { step.title.clone() }
                     </span>
-                    <span class="step-item-sentence">{ step.sentence.clone() }</span>
+                    // A failure in one line: its full explanation is the Step tab's.
+                    <span class="step-item-sentence">
+                        { if step.failed() {
+                            explain(props.loaded.steps(), i).map(|e| e.summary()).unwrap_or_else(|| step.sentence.clone())
+                        } else {
+                            step.sentence.clone()
+                        } }
+                    </span>
                     if differs {
                         <span class="badge changed">{ "First difference from the unmodified run" }</span>
                     }
