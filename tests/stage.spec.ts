@@ -279,3 +279,29 @@ test('a flipped byte is marked on the stored ciphertext and in its bytes', async
   await expect(selected.locator('.byte.flipped')).toHaveCount(1);
   expect(problems).toEqual([]);
 });
+
+test('the stage menus close on Escape and on a click elsewhere', async ({ page }) => {
+  const problems = watchConsole(page);
+  await open(page, 'ses-receive');
+  const breakIt = page.getByTestId('break-it');
+  await breakIt.click();
+  await expect(breakIt).toHaveAttribute('aria-expanded', 'true');
+  await page.mouse.click(200, 500);
+  await expect(breakIt).toHaveAttribute('aria-expanded', 'false');
+  await expect(page.locator('#break-menu')).toBeHidden();
+  await breakIt.click();
+  await page.keyboard.press('Escape');
+  await expect(breakIt).toHaveAttribute('aria-expanded', 'false');
+  await expect(breakIt).toBeFocused();
+  const share = page.getByTestId('share');
+  await share.click();
+  await expect(page.getByTestId('copy-link')).toBeVisible();
+  await page.mouse.click(200, 500);
+  await expect(page.getByTestId('copy-link')).toBeHidden();
+  const picker = page.getByTestId('scenario-picker');
+  await picker.click();
+  await expect(picker).toHaveAttribute('aria-expanded', 'true');
+  await page.mouse.click(10, 700);
+  await expect(picker).toHaveAttribute('aria-expanded', 'false');
+  expect(problems).toEqual([]);
+});

@@ -178,6 +178,10 @@ pub fn App() -> Html {
                 let legend_open = legend_open.clone();
                 Callback::from(move |_| legend_open.set(!*legend_open))
             };
+            let close_legend = {
+                let legend_open = legend_open.clone();
+                Callback::from(move |_| legend_open.set(false))
+            };
             html! {
                 <>
                     <div class="stage-main">
@@ -198,6 +202,7 @@ pub fn App() -> Html {
                                 { "Legend" }
                             </button>
                             if *legend_open {
+                                <div class="backdrop" aria-hidden="true" onclick={close_legend}></div>
                                 <div id="legend" class="legend-popover"><Legend /></div>
                             }
                         </div>

@@ -76,6 +76,10 @@ pub fn BreakIt(props: &BreakItProps) -> Html {
             }
         })
     };
+    let close = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(false))
+    };
     let place = |placement: Placement| {
         let on_place = props.on_place.clone();
         Callback::from(move |_| on_place.emit(placement))
@@ -123,6 +127,10 @@ pub fn BreakIt(props: &BreakItProps) -> Html {
     });
     html! {
         <div class="break-it" {onkeydown}>
+            if *open {
+                // A click anywhere else closes the menu.
+                <div class="backdrop" aria-hidden="true" onclick={close.clone()}></div>
+            }
             <button type="button" class="break-it-button" ref={button} aria-expanded={open.to_string()}
                     aria-controls="break-menu" data-testid="break-it" onclick={toggle}>
                 <svg class="btn-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">

@@ -57,6 +57,10 @@ pub fn ScenarioPicker(props: &ScenarioPickerProps) -> Html {
         let open = open.clone();
         Callback::from(move |_| open.set(!*open))
     };
+    let close = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(false))
+    };
     let onkeydown = {
         let open = open.clone();
         let button = button.clone();
@@ -71,6 +75,10 @@ pub fn ScenarioPicker(props: &ScenarioPickerProps) -> Html {
     };
     html! {
         <div class="picker" {onkeydown}>
+            if *open {
+                // A click anywhere else closes the menu.
+                <div class="backdrop" aria-hidden="true" onclick={close.clone()}></div>
+            }
             <button type="button" class="picker-button" ref={button}
                     aria-expanded={open.to_string()} aria-controls="scenario-menu"
                     data-testid="scenario-picker" onclick={toggle}>

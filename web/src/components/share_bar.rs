@@ -97,6 +97,10 @@ pub fn ShareBar(props: &ShareBarProps) -> Html {
             open.set(!*open);
         })
     };
+    let close = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(false))
+    };
     let onkeydown = {
         let open = open.clone();
         let button = button.clone();
@@ -111,6 +115,10 @@ pub fn ShareBar(props: &ShareBarProps) -> Html {
     };
     html! {
         <div class="share" {onkeydown}>
+            if *open {
+                // A click anywhere else closes the menu.
+                <div class="backdrop" aria-hidden="true" onclick={close.clone()}></div>
+            }
             <button type="button" class="topbar-button" ref={button} aria-expanded={open.to_string()}
                     aria-controls="share-menu" data-testid="share" onclick={toggle}>
                 <svg class="btn-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
