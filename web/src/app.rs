@@ -14,8 +14,8 @@ use kmsplay_core::diagram::{snapshot, Snapshot};
 use kmsplay_core::scenario::experiment::{experiments_for_run, Experiment, ExperimentOption};
 use kmsplay_core::view::failure::explain;
 use yew::{
-    classes, component, html, use_effect_with, use_memo, use_node_ref, use_reducer, use_state_eq,
-    Callback, Html, NodeRef, UseReducerDispatcher, UseReducerHandle,
+    classes, component, html, use_effect_with, use_memo, use_node_ref, use_reducer, Callback, Html,
+    NodeRef, UseReducerDispatcher, UseReducerHandle,
 };
 
 use crate::components::break_it::{BreakIt, PlaceWords};
@@ -31,7 +31,7 @@ use crate::components::scenario_picker::ScenarioPicker;
 use crate::components::share_bar::ShareBar;
 use crate::components::step_strip::StepStrip;
 use crate::hooks::{
-    use_embed_height, use_hash_change, use_keyboard, use_permalink, use_root_marks,
+    use_embed_height, use_hash_change, use_keyboard, use_permalink, use_popover, use_root_marks,
 };
 use crate::link::{self, EmbedOptions, Request};
 use crate::state::{Action, Loaded, OutcomeFilter, Panel, State};
@@ -136,7 +136,7 @@ pub fn App() -> Html {
                 .unwrap_or_default()
         })
     };
-    let legend_open = use_state_eq(|| false);
+    let legend = use_popover();
 
     let on_go = send(&dispatch, Action::GoTo);
     let on_play = send(&dispatch, |()| Action::TogglePlay);
@@ -174,18 +174,10 @@ pub fn App() -> Html {
     let stage = match (&state.loaded, &*snapshot) {
         (Some(loaded), Some(snapshot)) => {
             let places = Rc::new(place_words(&state, loaded, &options));
-            let toggle_legend = {
-                let legend_open = legend_open.clone();
-                Callback::from(move |_| legend_open.set(!*legend_open))
-            };
-            let close_legend = {
-                let legend_open = legend_open.clone();
-                Callback::from(move |_| legend_open.set(false))
-            };
             html! {
                 <>
                     <div class="stage-main">
-                        <div class="stage-head">
+                        <div class="stage-head" onkeydown={legend.onkeydown.clone()}>
                             <h2 class="scenario-title" data-testid="scenario-title"
                                 title={loaded.scenario.title.clone()}>
                                 { loaded.scenario.title.clone() }
@@ -197,12 +189,13 @@ pub fn App() -> Html {
                                      on_apply={send(&dispatch, |(label, experiment): (String, Experiment)| Action::ApplyExperiment { label, experiment })}
                                      on_edit_policy={send(&dispatch, |()| Action::OpenPolicyEditor)}
                                      on_place={send(&dispatch, Action::Place)} />
-                            <button type="button" class="stage-button legend-button" aria-expanded={legend_open.to_string()}
-                                    aria-controls="legend" onclick={toggle_legend}>
+                            { legend.backdrop() }
+                            <button type="button" class="stage-button legend-button" ref={legend.button.clone()}
+                                    aria-expanded={legend.open.to_string()} aria-controls="legend"
+                                    onclick={legend.toggle.clone()}>
                                 { "Legend" }
                             </button>
-                            if *legend_open {
-                                <div class="backdrop" aria-hidden="true" onclick={close_legend}></div>
+                            if legend.open {
                                 <div id="legend" class="legend-popover"><Legend /></div>
                             }
                         </div>

@@ -6,10 +6,9 @@ use std::rc::Rc;
 
 use kmsplay_core::scenario::experiment::{Experiment, ExperimentOption};
 use kmsplay_core::scenario::ScenarioError;
-use yew::{
-    classes, component, html, use_node_ref, use_state_eq, Callback, Html, KeyboardEvent, Properties,
-};
+use yew::{classes, component, html, Callback, Html, Properties};
 
+use crate::hooks::use_popover;
 use crate::state::Placement;
 
 /// Where "before the step shown" would insert, and what "where it shows best" means for
@@ -48,8 +47,7 @@ pub struct BreakItProps {
 /// The "Break it" button and its menu.
 #[component]
 pub fn BreakIt(props: &BreakItProps) -> Html {
-    let open = use_state_eq(|| false);
-    let button = use_node_ref();
+    let menu = use_popover();
     if props.options.is_empty() {
         return html! {
             <div class="break-it">
@@ -60,26 +58,6 @@ pub fn BreakIt(props: &BreakItProps) -> Html {
             </div>
         };
     }
-    let toggle = {
-        let open = open.clone();
-        Callback::from(move |_| open.set(!*open))
-    };
-    let onkeydown = {
-        let open = open.clone();
-        let button = button.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" && *open {
-                open.set(false);
-                if let Some(b) = button.cast::<web_sys::HtmlElement>() {
-                    let _ = b.focus();
-                }
-            }
-        })
-    };
-    let close = {
-        let open = open.clone();
-        Callback::from(move |_| open.set(false))
-    };
     let place = |placement: Placement| {
         let on_place = props.on_place.clone();
         Callback::from(move |_| on_place.emit(placement))
@@ -89,12 +67,12 @@ pub fn BreakIt(props: &BreakItProps) -> Html {
     let before_current = props.placement == Placement::BeforeCurrent && current.is_some();
     let options = props.options.iter().zip(props.places.iter()).map(|(o, place_words)| {
         let onclick = {
-            let open = open.clone();
+            let set = menu.set.clone();
             let on_apply = props.on_apply.clone();
             let on_edit_policy = props.on_edit_policy.clone();
             let option = o.clone();
             Callback::from(move |_| {
-                open.set(false);
+                set.emit(false);
                 match option.experiment {
                     Experiment::EditPolicy { .. } => on_edit_policy.emit(()),
                     _ => on_apply.emit((option.label.clone(), option.experiment.clone())),
@@ -126,19 +104,16 @@ pub fn BreakIt(props: &BreakItProps) -> Html {
         }
     });
     html! {
-        <div class="break-it" {onkeydown}>
-            if *open {
-                // A click anywhere else closes the menu.
-                <div class="backdrop" aria-hidden="true" onclick={close.clone()}></div>
-            }
-            <button type="button" class="break-it-button" ref={button} aria-expanded={open.to_string()}
-                    aria-controls="break-menu" data-testid="break-it" onclick={toggle}>
+        <div class="break-it" onkeydown={menu.onkeydown.clone()}>
+            { menu.backdrop() }
+            <button type="button" class="break-it-button" ref={menu.button.clone()} aria-expanded={menu.open.to_string()}
+                    aria-controls="break-menu" data-testid="break-it" onclick={menu.toggle.clone()}>
                 <svg class="btn-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
                     <path d="M13 2 L4 14 h7 l-1 8 l9 -12 h-7 z" />
                 </svg>
                 <span>{ "Break it" }</span>
             </button>
-            <div id="break-menu" class="break-menu" hidden={!*open} data-testid="experiments">
+            <div id="break-menu" class="break-menu" hidden={!menu.open} data-testid="experiments">
                 <p class="menu-head">{ "Change one thing, run the scenario again, and watch the diagram." }</p>
                 <ul class="break-options">{ for options }</ul>
                 if current.is_some() || props.placement == Placement::BeforeCurrent {

@@ -5,9 +5,10 @@
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+
+use crate::hooks::use_popover;
 use yew::{
-    component, html, use_effect_with, use_node_ref, use_state_eq, Callback, Html, KeyboardEvent,
-    Properties,
+    component, html, use_effect_with, use_node_ref, use_state_eq, Callback, Html, Properties,
 };
 
 /// The share bar's properties.
@@ -35,8 +36,7 @@ enum Copied {
 /// The Share button, its menu of two buttons, and what they did.
 #[component]
 pub fn ShareBar(props: &ShareBarProps) -> Html {
-    let open = use_state_eq(|| false);
-    let button = use_node_ref();
+    let menu = use_popover();
     let copied = use_state_eq(|| None::<Copied>);
     let field = use_node_ref();
     {
@@ -88,45 +88,25 @@ pub fn ShareBar(props: &ShareBarProps) -> Html {
         },
     };
     let toggle = {
-        let open = open.clone();
+        // Opened again, the menu says nothing of the last copy.
+        let toggle = menu.toggle.clone();
         let copied = copied.clone();
-        Callback::from(move |_| {
-            if *open {
-                copied.set(None);
-            }
-            open.set(!*open);
-        })
-    };
-    let close = {
-        let open = open.clone();
-        Callback::from(move |_| open.set(false))
-    };
-    let onkeydown = {
-        let open = open.clone();
-        let button = button.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" && *open {
-                open.set(false);
-                if let Some(b) = button.cast::<web_sys::HtmlElement>() {
-                    let _ = b.focus();
-                }
-            }
+        Callback::from(move |e| {
+            copied.set(None);
+            toggle.emit(e);
         })
     };
     html! {
-        <div class="share" {onkeydown}>
-            if *open {
-                // A click anywhere else closes the menu.
-                <div class="backdrop" aria-hidden="true" onclick={close.clone()}></div>
-            }
-            <button type="button" class="topbar-button" ref={button} aria-expanded={open.to_string()}
+        <div class="share" onkeydown={menu.onkeydown.clone()}>
+            { menu.backdrop() }
+            <button type="button" class="topbar-button" ref={menu.button.clone()} aria-expanded={menu.open.to_string()}
                     aria-controls="share-menu" data-testid="share" onclick={toggle}>
                 <svg class="btn-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
                     <path d="M12 3 V15 M7 8 L12 3 L17 8 M5 13 V20 H19 V13" />
                 </svg>
                 <span class="label">{ "Share" }</span>
             </button>
-            <div id="share-menu" class="share-menu" role="group" aria-label="Share this view" hidden={!*open}>
+            <div id="share-menu" class="share-menu" role="group" aria-label="Share this view" hidden={!menu.open}>
                 <div class="share-buttons">
                     <button type="button" class="secondary" data-testid="copy-link"
                             onclick={copy("Link", props.link.clone())}>{ "Copy link" }</button>

@@ -3,11 +3,10 @@
 //! at.
 
 use std::cell::Cell;
-use std::rc::Rc;
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use yew::{hook, use_effect_with, use_state_eq, NodeRef};
+
+use super::resize::Watch;
 
 /// The inner size (`clientWidth`, `clientHeight`, CSS pixels) of the element `node`
 /// refers to; a guess from the window until it is measured.
@@ -29,10 +28,9 @@ pub fn use_size(node: NodeRef) -> (f64, f64) {
     {
         let size = size.clone();
         use_effect_with(node, move |node| {
-            let observer = node.cast::<web_sys::Element>().and_then(|element| {
-                let last = Rc::new(Cell::new((-1.0_f64, -1.0_f64)));
-                let measured = element.clone();
-                let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries| {
+            let last = Cell::new((-1.0_f64, -1.0_f64));
+            let watch = node.cast::<web_sys::Element>().and_then(|element| {
+                Watch::new(element, move |measured| {
                     let now = (
                         f64::from(measured.client_width()),
                         f64::from(measured.client_height()),
@@ -41,19 +39,9 @@ pub fn use_size(node: NodeRef) -> (f64, f64) {
                         last.set(now);
                         size.set(now);
                     }
-                });
-                let observer =
-                    web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
-                // The first observation reports the size it has now.
-                observer.observe(&element);
-                Some((observer, callback))
+                })
             });
-            move || {
-                if let Some((observer, callback)) = observer {
-                    observer.disconnect();
-                    drop(callback);
-                }
-            }
+            move || drop(watch)
         });
     }
     *size
