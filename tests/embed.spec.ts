@@ -157,7 +157,8 @@ test('the custom element and the plain iframe work on the example documentation 
 
   // Changing an attribute reloads the flow.
   await page.locator('#element-demo').evaluate((el) => el.setAttribute('step', '3'));
-  await expect(inElement.getByTestId('step-count')).toHaveText('Step 3 of 17');
+  // (A whole page load of the embed, wasm and all: on a busy machine, seconds.)
+  await expect(inElement.getByTestId('step-count')).toHaveText('Step 3 of 17', { timeout: 15_000 });
 
   const plain = page.locator('#iframe-demo');
   await plain.scrollIntoViewIfNeeded();
