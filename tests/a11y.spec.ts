@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-import { axeViolations, open } from './helpers';
+import { axeViolations, breakIt, closeDrawer, open, openDrawer, showTab } from './helpers';
 
 // axe-core is injected as a script, which the page's own CSP would refuse: these tests
 // only look at the markup, so they run without it.
@@ -11,11 +11,23 @@ test('axe finds nothing in the main view, with an experiment and the policy edit
 }) => {
   await open(page, 'ses-receive');
   expect(await axeViolations(page)).toEqual([]);
-  await page.getByTestId('experiment-choice').selectOption('Edit the key policy');
-  await page.getByTestId('experiment-try').click();
+  await breakIt(page, 'Edit the key policy');
   await page.getByTestId('policy-preset').selectOption({ label: 'Default key policy' });
   await expect(page.getByTestId('experiment-failure')).toBeVisible();
-  await page.getByTestId('inspector').getByRole('tab', { name: /Authorization/ }).click();
+  expect(await axeViolations(page)).toEqual([]);
+  await closeDrawer(page);
+  await page.getByTestId('experiment-failure').getByRole('button', { name: /^Step \d+$/ }).click();
+  await showTab(page, 'Authorization');
+  expect(await axeViolations(page)).toEqual([]);
+  await showTab(page, 'Step');
+  await page.getByTestId('break-it').click();
+  expect(await axeViolations(page)).toEqual([]);
+  await page.keyboard.press('Escape');
+  for (const tab of ['Bytes', 'CloudTrail', 'All steps']) {
+    await showTab(page, tab);
+    expect(await axeViolations(page), tab).toEqual([]);
+  }
+  await openDrawer(page, 'Scenario editor');
   expect(await axeViolations(page)).toEqual([]);
 });
 
@@ -23,8 +35,12 @@ test('axe finds nothing in the dark theme', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await open(page, 'workmail-revoke-grant');
   await page.keyboard.press('End');
-  await page.getByTestId('experiment-try').click();
+  await page.keyboard.press('ArrowLeft');
+  expect(await axeViolations(page)).toEqual([]);
+  await breakIt(page, 'Disable the key');
   await expect(page.getByTestId('experiment-outcome')).toBeVisible();
+  await page.getByRole('button', { name: 'Legend' }).click();
+  await openDrawer(page, 'CloudTrail log');
   expect(await axeViolations(page)).toEqual([]);
 });
 

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-import { atStep, open, stepTotal, view, watchConsole } from './helpers';
+import { atStep, closeDrawer, open, openDrawer, stepList, stepTotal, view, watchConsole } from './helpers';
 
 test('the editor rejects a broken scenario inline and keeps the last run', async ({ page }) => {
   const problems = watchConsole(page);
@@ -11,6 +11,7 @@ test('the editor rejects a broken scenario inline and keeps the last run', async
   await atStep(page, 3, total);
   const before = await view(page);
 
+  await openDrawer(page, 'Scenario editor');
   const editor = page.getByTestId('editor');
   const original = await editor.inputValue();
   expect(JSON.parse(original).name).toBe('workmail-basics');
@@ -46,6 +47,8 @@ test('the editor rejects a broken scenario inline and keeps the last run', async
   await editor.fill(edited);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByText('Showing your edited scenario.')).toBeVisible();
+  await closeDrawer(page);
+  await stepList(page);
   await expect(page.locator('.step-list .badge.bad').first()).toContainText('unexpected');
   await expect(page.getByTestId('step-count')).toHaveText(`Step 3 of ${total}`);
   expect(problems).toEqual([]);
@@ -54,6 +57,7 @@ test('the editor rejects a broken scenario inline and keeps the last run', async
 test('the CloudTrail log filters by event name and outcome and exports JSON', async ({ page }) => {
   const problems = watchConsole(page);
   await open(page, 'workmail-disabled-key');
+  await openDrawer(page, 'CloudTrail log');
   const log = page.getByTestId('cloudtrail');
   const rows = log.locator('tbody tr');
   const all = await rows.count();
@@ -105,9 +109,10 @@ test('at phone width nothing overflows and the diagram stacks its regions', asyn
   const box = await page.getByTestId('diagram').boundingBox();
   expect(box!.width).toBeLessThanOrEqual(360);
   const xs = await page
-    .locator('[data-testid="diagram"] .region rect')
-    .evaluateAll((rects) => rects.map((r) => r.getAttribute('x')));
+    .locator('[data-testid="diagram"] .region')
+    .evaluateAll((regions) => regions.map((r) => Math.round(r.getBoundingClientRect().x)));
   expect(new Set(xs).size).toBe(1);
+  await expect(page.getByTestId('diagram')).toHaveAttribute('data-lanes', '1');
   await expect(page.getByRole('button', { name: 'Next step' })).toBeVisible();
   expect(problems).toEqual([]);
 });

@@ -52,6 +52,7 @@ test('embed mode shows only the diagram, the step controls and the sentence', as
   expect(await open.getAttribute('href')).toMatch(/^index\.html#v1:[A-Za-z0-9_-]+$/);
   const [full] = await Promise.all([context.waitForEvent('page'), open.click()]);
   await expect(full.getByTestId('step-count')).toHaveText(/^Step 5 of/);
+  await full.getByTestId('inspector').getByRole('tab', { name: 'All steps' }).click();
   await expect(full.locator('.facts-line')).toContainText('seed 42');
   await expect(full.getByTestId('inspector')).toBeVisible();
 
@@ -156,7 +157,8 @@ test('the custom element and the plain iframe work on the example documentation 
 
   // Changing an attribute reloads the flow.
   await page.locator('#element-demo').evaluate((el) => el.setAttribute('step', '3'));
-  await expect(inElement.getByTestId('step-count')).toHaveText('Step 3 of 17');
+  // (A whole page load of the embed, wasm and all: on a busy machine, seconds.)
+  await expect(inElement.getByTestId('step-count')).toHaveText('Step 3 of 17', { timeout: 15_000 });
 
   const plain = page.locator('#iframe-demo');
   await plain.scrollIntoViewIfNeeded();

@@ -1,6 +1,17 @@
-import { expect, Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
-import { open, stepTotal, watchConsole } from './helpers';
+import {
+  breakIt,
+  closeDrawer,
+  offeredExperiments,
+  open,
+  openDrawer,
+  option,
+  showTab,
+  stepList,
+  stepTotal,
+  watchConsole,
+} from './helpers';
 
 // Experiments that change the flow without breaking it: the outcome says so.
 const NOT_BREAKING = ['Advance the clock 61 s', 'Use a customer managed key'];
@@ -23,43 +34,31 @@ const EXPECTED: Record<string, Record<string, string>> = {
   },
 };
 
-async function offered(page: Page): Promise<string[]> {
-  return page
-    .getByTestId('experiment-choice')
-    .locator('option')
-    .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
-}
-
-async function tryExperiment(page: Page, label: string): Promise<void> {
-  await page.getByTestId('experiment-choice').selectOption(label);
-  await page.getByTestId('experiment-try').click();
-  const outcome = page.getByTestId('experiment-outcome');
-  await expect(outcome.locator('.experiment-title')).toContainText(label);
-}
-
-// Every experiment offered for a few representative scenarios runs, marks and shows the
-// step where the run first differs, and shows its failure with the explanation: the
-// AWS error and its message, why (for a decryption), and the authorization decision (for
-// a refusal). Reset shows the unmodified run again.
+// Every experiment offered for a few representative scenarios runs; the outcome over
+// the diagram says where the run first differs (and the page goes there) and where it
+// fails; the failure is drawn on the diagram and explained, once, in the inspector:
+// the AWS error, why, and what had to hold. Reset shows the unmodified run again.
 for (const scenario of Object.keys(EXPECTED)) {
   test(`${scenario}: every offered experiment shows where and why it fails`, async ({ page }) => {
+    test.setTimeout(90_000);
     const problems = watchConsole(page);
     await open(page, scenario);
     const baseTotal = await stepTotal(page);
-    const labels = (await offered(page)).filter((l) => l !== 'Edit the key policy');
+    await page.getByTestId('break-it').click();
+    const labels = (await offeredExperiments(page)).filter((l) => l !== 'Edit the key policy');
+    await page.keyboard.press('Escape');
     expect(labels.length).toBeGreaterThan(2);
     for (const label of labels) {
-      await tryExperiment(page, label);
+      await breakIt(page, label);
       const outcome = page.getByTestId('experiment-outcome');
-      await expect(page.getByTestId('scenario-title')).toContainText('(experiment)');
+      await expect(page.getByTestId('scenario-title')).toContainText('(experiment: ');
 
-      // The first difference is marked in the step list, and the page went there.
-      const differs = page.getByTestId('first-difference');
-      await expect(differs, label).toHaveCount(1);
-      await expect(differs).toContainText('First difference');
-      const number = Number(await differs.locator('.step-num').textContent());
+      // The page went to the first difference, which the outcome names.
+      const first = outcome.getByRole('button', { name: /^step \d+$/ });
+      const number = Number(((await first.textContent()) ?? '').replace('step ', ''));
       await expect(page.getByTestId('step-count')).toHaveText(new RegExp(`^Step ${number} of`));
       await expect(page.getByTestId('diagram')).toHaveAttribute('data-step', String(number - 1));
+      await expect(page.locator('.scrubber .tick.difference')).toHaveCount(1);
 
       const failure = outcome.getByTestId('experiment-failure');
       if (NOT_BREAKING.includes(label)) {
@@ -71,21 +70,24 @@ for (const scenario of Object.keys(EXPECTED)) {
       expect(code, label).toMatch(/Exception$|^InvalidCiphertext$/);
       const expected = EXPECTED[scenario][label];
       if (expected) expect(code, label).toBe(expected);
-      await expect(failure.locator('.experiment-message')).not.toBeEmpty();
+      // The failing step is one click away; the diagram draws it, the inspector explains it.
+      await failure.getByRole('button', { name: /^Step \d+$/ }).click();
+      await expect(page.getByTestId('diagram').getByTestId('failure'), label).toHaveAttribute('data-error', code);
+      await showTab(page, 'Step');
+      const error = page.getByTestId('inspector').getByTestId('step-error');
+      await expect(error.locator('.error-name')).toHaveText(code);
+      await expect(error.getByTestId('error-why')).not.toBeEmpty();
       if (code === 'AccessDeniedException') {
-        await expect(failure.getByTestId('experiment-decision'), label).toContainText('denied');
+        await expect(error.getByTestId('error-checks'), label).toBeVisible();
       }
       if (code === 'InvalidCiphertextException') {
-        await expect(failure, label).toContainText('Why:');
+        await expect(error.getByTestId('error-why'), label).toContainText(/Decryption failed because|relies on step/);
       }
-      // The failing step is one click away, and the step list says it failed.
-      await failure.getByRole('button', { name: /^Step \d+$/ }).click();
-      await expect(page.getByTestId('inspector').getByTestId('step-error')).toContainText(code);
     }
     await page.getByTestId('experiment-reset').click();
     await expect(page.getByTestId('experiment-outcome')).toHaveCount(0);
-    await expect(page.getByTestId('first-difference')).toHaveCount(0);
-    await expect(page.getByTestId('scenario-title')).not.toContainText('(experiment)');
+    await expect(page.locator('.scrubber .tick.difference')).toHaveCount(0);
+    await expect(page.getByTestId('scenario-title')).not.toContainText('(experiment');
     expect(await stepTotal(page)).toBe(baseTotal);
     expect(problems).toEqual([]);
   });
@@ -94,17 +96,14 @@ for (const scenario of Object.keys(EXPECTED)) {
 test('a refusal shows its decision, statement by statement', async ({ page }) => {
   const problems = watchConsole(page);
   await open(page, 'workmail-basics');
-  await tryExperiment(page, "Revoke WorkMail's grant");
-  const decision = page.getByTestId('experiment-decision');
-  await expect(decision).toContainText('kms:Decrypt');
-  await decision.getByRole('button', { name: /statement by statement/ }).click();
+  await breakIt(page, "Revoke WorkMail's grant");
+  await page.getByTestId('experiment-failure').getByRole('button', { name: /^Step \d+$/ }).click();
   const inspector = page.getByTestId('inspector');
-  await expect(inspector.getByRole('tab', { name: /Authorization/ })).toHaveAttribute(
-    'aria-selected',
-    'true',
-  );
+  await showTab(page, 'Authorization');
   await expect(inspector.getByTestId('decision').first()).toContainText('Denied');
+  await expect(inspector.getByTestId('decision').first()).toContainText('kms:Decrypt');
   // The CloudTrail log of the experiment's run records the refused call.
+  await openDrawer(page, 'CloudTrail log');
   await expect(page.getByTestId('cloudtrail').locator('.badge.bad').first()).toHaveText(
     'AccessDeniedException',
   );
@@ -114,8 +113,7 @@ test('a refusal shows its decision, statement by statement', async ({ page }) =>
 test('the key policy editor re-evaluates the decisions as you type', async ({ page }) => {
   const problems = watchConsole(page);
   await open(page, 'ses-receive');
-  await page.getByTestId('experiment-choice').selectOption('Edit the key policy');
-  await page.getByTestId('experiment-try').click();
+  await breakIt(page, 'Edit the key policy');
   const editor = page.getByTestId('policy-text');
   await expect(editor).toHaveValue(/ses\.amazonaws\.com/);
   // The scenario's own policy: the run is unchanged.
@@ -131,14 +129,23 @@ test('the key policy editor re-evaluates the decisions as you type', async ({ pa
   await editor.fill('{ "Version": "2012-10-17", "Statement": [ { "Effect": "Perhaps" } ] }');
   await expect(error).toContainText('Effect');
 
-  // The default key policy has no statement for SES: its GenerateDataKey is denied.
+  // The default key policy has no statement for SES: its GenerateDataKey is denied, and
+  // the diagram draws the refusal.
   await page.getByTestId('policy-preset').selectOption({ label: 'Default key policy' });
   await expect(error).toHaveCount(0);
   const failure = page.getByTestId('experiment-failure');
   await expect(failure.locator('.error-code')).toHaveText('AccessDeniedException');
-  await expect(failure.getByTestId('experiment-decision')).toContainText('ses.amazonaws.com');
+  await closeDrawer(page);
+  await failure.getByRole('button', { name: /^Step \d+$/ }).click();
+  await expect(page.getByTestId('diagram').getByTestId('failure')).toHaveAttribute(
+    'data-error',
+    'AccessDeniedException',
+  );
+  await showTab(page, 'Authorization');
+  await expect(page.getByTestId('inspector').getByTestId('decision').first()).toContainText('ses.amazonaws.com');
 
   // Back to the SES preset: allowed again.
+  await openDrawer(page, 'Key policy');
   await page.getByTestId('policy-preset').selectOption({ label: 'SES receiving' });
   await expect(failure).toHaveCount(0);
   await expect(page.getByTestId('experiment-outcome')).toBeVisible();
@@ -148,15 +155,16 @@ test('the key policy editor re-evaluates the decisions as you type', async ({ pa
 test('an experiment can be inserted before the step shown', async ({ page }) => {
   const problems = watchConsole(page);
   await open(page, 'workmail-basics');
-  await page.getByTestId('experiment-choice').selectOption('Advance the clock 61 s');
-  // Step 9: the message is encrypted for delivery (scenario step 4, DeliverMessage).
-  await page.getByRole('navigation', { name: 'Steps' }).getByRole('button').nth(8).click();
-  await page.getByRole('radio', { name: /before the step shown: scenario step 4/ }).check();
-  await page.getByTestId('experiment-try').click();
+  // Step 9: the message is encrypted for delivery (the DeliverMessage action).
+  await (await stepList(page)).getByRole('button').nth(8).click();
+  await page.getByTestId('break-it').click();
+  await page.getByRole('radio', { name: /before step 9 \(Encrypt the message with a new message key\): the step shown/ }).check();
+  await option(page, 'Advance the clock 61 s').click();
   const differs = page.getByTestId('first-difference');
   await expect(differs).toContainText('Time passes');
   await expect(differs.locator('.step-num')).toHaveText('9');
   // With an experiment on, the insertion point is chosen from the unmodified run.
+  await page.getByTestId('break-it').click();
   await expect(page.getByRole('radio', { name: /before the step shown/ })).toBeDisabled();
   expect(problems).toEqual([]);
 });

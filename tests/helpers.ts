@@ -34,8 +34,76 @@ export function watchConsole(page: Page): string[] {
 /** Opens the page (optionally a built-in) and waits for the run to be drawn. */
 export async function open(page: Page, scenario?: string): Promise<void> {
   await page.goto(scenario ? `./?scenario=${scenario}` : './');
-  await expect(page.getByTestId('diagram')).toBeVisible();
+  // Scenarios that generate RSA keys take seconds in wasm on a busy machine.
+  await expect(page.getByTestId('diagram')).toBeVisible({ timeout: 20_000 });
   await expect(page.getByTestId('step-count')).toHaveText(/^Step 1 of \d+$/);
+}
+
+/** Shows an inspector tab ("Step", "Authorization", "Bytes", "CloudTrail", "All steps"). */
+export async function showTab(page: Page, name: string): Promise<void> {
+  const tab = page.getByTestId('inspector').getByRole('tab', { name: new RegExp(`^${name}`) });
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-selected', 'true');
+}
+
+/** The list of every step (the inspector's "All steps" tab), shown. */
+export async function stepList(page: Page) {
+  await showTab(page, 'All steps');
+  return page.getByRole('navigation', { name: 'Steps' });
+}
+
+/** Goes to step `n` (1-based) with the scrubber. */
+export async function scrubTo(page: Page, n: number): Promise<void> {
+  await page.getByTestId('scrubber').fill(String(n - 1));
+  await expect(page.getByTestId('diagram')).toHaveAttribute('data-step', String(n - 1));
+}
+
+/** Runs the experiment `label` from the "Break it" menu and waits for its outcome. */
+export async function breakIt(page: Page, label: string): Promise<void> {
+  await page.getByTestId('break-it').click();
+  await option(page, label).click();
+  if (label !== 'Edit the key policy') {
+    await expect(page.getByTestId('experiment-outcome').locator('.experiment-title')).toContainText(label);
+  }
+}
+
+/** The "Break it" menu's option `label` (the menu must be open). */
+export function option(page: Page, label: string) {
+  return page.getByTestId('experiment-option').filter({
+    has: page.locator('.option-label').getByText(label, { exact: true }),
+  });
+}
+
+/** Closes the drawer, if it is open (it lies over the inspector). */
+export async function closeDrawer(page: Page): Promise<void> {
+  const drawer = page.getByTestId('drawer');
+  if (await drawer.isVisible()) {
+    await drawer.getByRole('button', { name: 'Close the drawer' }).click();
+    await expect(drawer).toHaveCount(0);
+  }
+}
+
+/** The experiments the "Break it" menu offers, by label. */
+export async function offeredExperiments(page: Page): Promise<string[]> {
+  return page
+    .locator('[data-testid="experiment-option"]')
+    .evaluateAll((options) => options.map((o) => o.getAttribute('data-label') ?? ''));
+}
+
+/** Opens the drawer at a panel ("CloudTrail log", "Scenario editor", "Key policy"). */
+export async function openDrawer(page: Page, panel: string): Promise<void> {
+  const drawer = page.getByTestId('drawer');
+  if (!(await drawer.isVisible())) {
+    await page.getByTestId('open-drawer').click();
+  }
+  await drawer.getByRole('tab', { name: panel }).click();
+  await expect(drawer.getByRole('tab', { name: panel })).toHaveAttribute('aria-selected', 'true');
+}
+
+/** Opens the Share menu. */
+export async function openShare(page: Page): Promise<void> {
+  const share = page.getByTestId('share');
+  if ((await share.getAttribute('aria-expanded')) !== 'true') await share.click();
 }
 
 /** The number of steps of the run shown. */

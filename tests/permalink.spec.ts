@@ -1,6 +1,18 @@
 import { expect, test } from '@playwright/test';
 
-import { open, permalinkView, urlShowsStep, view, watchConsole } from './helpers';
+import {
+  breakIt,
+  closeDrawer,
+  open,
+  openDrawer,
+  openShare,
+  permalinkView,
+  showTab,
+  stepList,
+  urlShowsStep,
+  view,
+  watchConsole,
+} from './helpers';
 
 test('a copied link restores the same view in a new page', async ({ page, context, baseURL }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
@@ -8,14 +20,14 @@ test('a copied link restores the same view in a new page', async ({ page, contex
   });
   const problems = watchConsole(page);
   await open(page, 'ses-receive');
-  await page.getByTestId('experiment-choice').selectOption('Flip a byte of the encrypted data key');
-  await page.getByTestId('experiment-try').click();
+  await breakIt(page, 'Flip a byte of the encrypted data key');
   await expect(page.getByTestId('experiment-failure')).toBeVisible();
   // Another step and another inspector tab than the ones the experiment opened with.
-  await page.getByRole('navigation', { name: 'Steps' }).getByRole('button').nth(4).click();
-  await page.getByTestId('inspector').getByRole('tab', { name: /CloudTrail event/ }).click();
+  await (await stepList(page)).getByRole('button').nth(4).click();
+  await showTab(page, 'CloudTrail');
   const before = await view(page);
 
+  await openShare(page);
   await page.getByTestId('copy-link').click();
   await expect(page.getByTestId('share-done')).toHaveText('Link copied to the clipboard.');
   const link = await page.evaluate(() => navigator.clipboard.readText());
@@ -36,10 +48,10 @@ test('a copied link restores the same view in a new page', async ({ page, contex
     'Flip a byte of the encrypted data key',
   );
   await expect(other.getByTestId('step-count')).toHaveText(before.count);
-  await expect(other.getByTestId('inspector').getByRole('tab', { name: /CloudTrail event/ }))
+  await expect(other.getByTestId('inspector').getByRole('tab', { name: /^CloudTrail/ }))
     .toHaveAttribute('aria-selected', 'true');
   expect(await view(other)).toEqual(before);
-  await expect(other.getByTestId('scenario-title')).toContainText('(experiment)');
+  await expect(other.getByTestId('scenario-title')).toContainText('(experiment: flip one bit');
 
   // The embed code embeds the same view, through embed.html beside the page.
   await page.getByTestId('copy-embed').click();
@@ -55,6 +67,7 @@ test('a copied link restores the same view in a new page', async ({ page, contex
 test('an edited scenario travels in the link', async ({ page, context }) => {
   const problems = watchConsole(page);
   await open(page);
+  await openDrawer(page, 'Scenario editor');
   const editor = page.getByTestId('editor');
   const edited = (await editor.inputValue()).replace('"Subject": "Quarterly numbers"', '"Subject": "Linked"');
   await editor.fill(edited);
@@ -62,6 +75,7 @@ test('an edited scenario travels in the link', async ({ page, context }) => {
   await expect(page.getByText('Showing your edited scenario.')).toBeVisible();
   await page.getByRole('button', { name: 'Next step' }).click();
   await expect(page.getByTestId('step-count')).toHaveText(/^Step 2 of/);
+  await closeDrawer(page);
   // The address bar is rewritten once the view settles: the whole scenario, step 2.
   await expect.poll(() => Object.keys(permalinkView(page.url())?.scenario ?? {})).toEqual(['custom']);
   await urlShowsStep(page, 1);
@@ -69,9 +83,11 @@ test('an edited scenario travels in the link', async ({ page, context }) => {
   const before = await view(page);
   const other = await context.newPage();
   await other.goto(url);
+  await expect(other.getByTestId('step-count')).toHaveText(/^Step 2 of/);
+  expect(await view(other)).toEqual(before);
+  await openDrawer(other, 'Scenario editor');
   await expect(other.getByText('Showing your edited scenario.')).toBeVisible();
   await expect(other.getByTestId('editor')).toHaveValue(/"Subject": "Linked"/);
-  expect(await view(other)).toEqual(before);
   expect(problems).toEqual([]);
 });
 
@@ -115,6 +131,7 @@ test('without a clipboard the link is selected in a field to copy by hand', asyn
   });
   const problems = watchConsole(page);
   await open(page, 'key-rotation');
+  await openShare(page);
   await page.getByTestId('copy-link').click();
   const field = page.getByTestId('share-text');
   await expect(field).toBeVisible();

@@ -1,21 +1,21 @@
 // Takes the README's screenshots of the served page in Debian's Chromium:
 //   cargo xtask serve --port 4173 &   then   node tests/screenshot.mjs
-// docs/screenshot.png (light), docs/screenshot-dark.png, docs/screenshot-phone.png, and
-// docs/screenshot-docs.png (the example documentation page with its embedded flows).
+// docs/screenshot.png (a laptop, light: the stored hierarchy as a message is delivered),
+// docs/screenshot-dark.png (dark: a refused Decrypt drawn where it fails, the revoked
+// grant on the key, the error explained in the inspector), docs/screenshot-phone.png
+// (a phone: the diagram first, the strip docked), and docs/screenshot-docs.png (the
+// example documentation page with its embedded flows).
 import { chromium } from '@playwright/test';
 import { args, executablePath } from './chromium.mjs';
 
 const url = process.env.KMSPLAY_BASE_URL ?? 'http://127.0.0.1:4173/';
-// The moment the message key is wrapped under the mailbox key: most of the hierarchy
-// is on screen.
-const query = '?scenario=workmail-basics&step=11';
 
 const browser = await chromium.launch({ executablePath, args });
 
 const shots = [
-  { out: 'docs/screenshot.png', width: 1440, height: 960, colorScheme: 'light' },
-  { out: 'docs/screenshot-dark.png', width: 1440, height: 960, colorScheme: 'dark' },
-  { out: 'docs/screenshot-phone.png', width: 360, height: 800, colorScheme: 'light', scale: 2, scroll: 'diagram' },
+  { out: 'docs/screenshot.png', width: 1366, height: 768, colorScheme: 'light', query: '?scenario=workmail-basics&step=12' },
+  { out: 'docs/screenshot-dark.png', width: 1366, height: 768, colorScheme: 'dark', query: '?scenario=workmail-revoke-grant&step=27' },
+  { out: 'docs/screenshot-phone.png', width: 390, height: 844, colorScheme: 'light', scale: 2, query: '?scenario=ses-receive&step=13' },
 ];
 for (const shot of shots) {
   const page = await browser.newPage({
@@ -24,15 +24,9 @@ for (const shot of shots) {
     deviceScaleFactor: shot.scale ?? 1,
     reducedMotion: 'reduce',
   });
-  await page.goto(url + query);
+  await page.goto(url + shot.query);
   await page.getByTestId('diagram').waitFor();
-  if (shot.scroll) {
-    // On a phone, show the step bar over the diagram, as while stepping.
-    await page.getByTestId('diagram').evaluate((el) => {
-      const top = el.getBoundingClientRect().top + window.scrollY;
-      window.scrollTo(0, top - 260);
-    });
-  }
+  await page.waitForTimeout(200);
   await page.screenshot({ path: shot.out });
   await page.close();
   console.log(`wrote ${shot.out}`);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { watchConsole, watchCsp } from './helpers';
+import { breakIt, watchConsole, watchCsp } from './helpers';
 
 // `cargo xtask dist --single-file` (which `cargo xtask test` runs): the whole page in one
 // HTML file, opened from disk.
@@ -25,8 +25,14 @@ test('the single-file build works from file:// and loads nothing else', async ({
   await expect(page.getByTestId('step-count')).toHaveText(/^Step 1 of \d+$/);
   await page.getByRole('button', { name: 'Next step' }).click();
   await expect(page.getByTestId('step-count')).toHaveText(/^Step 2 of/);
-  await page.getByTestId('experiment-try').click();
+  await breakIt(page, "Revoke WorkMail's grant");
   await expect(page.getByTestId('experiment-failure')).toBeVisible();
+  // The diagram measures its text on a canvas: allowed under the file's policy too.
+  await page.getByTestId('experiment-failure').getByRole('button', { name: /^Step \d+$/ }).click();
+  await expect(page.getByTestId('diagram').getByTestId('failure')).toHaveAttribute(
+    'data-error',
+    'AccessDeniedException',
+  );
 
   // Its policy allows nothing from outside the file: no default source, its own inline
   // script and style by hash.

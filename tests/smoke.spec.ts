@@ -50,12 +50,20 @@ test('the playground renders with a clean console and no outside requests', asyn
   await expect(page.getByTestId('step-count')).toHaveText(/^Step 1 of \d+$/);
   await page.waitForLoadState('networkidle');
 
-  // Every part of the page under the policy: step, open the picker, run an experiment.
+  // Every part of the page under the policy: step, open the picker, run an experiment,
+  // the legend, the drawer, the share menu.
   await page.getByRole('button', { name: 'Next step' }).click();
-  await page.getByTestId('experiment-try').click();
+  await page.getByTestId('break-it').click();
+  await page.getByTestId('experiment-option').first().click();
   await expect(page.getByTestId('experiment-outcome')).toBeVisible();
   await page.getByTestId('scenario-picker').click();
   await page.getByTestId('scenario-picker').click();
+  await page.getByRole('button', { name: 'Legend' }).click();
+  await expect(page.locator('.legend')).toBeVisible();
+  await page.getByTestId('open-drawer').click();
+  await expect(page.getByTestId('cloudtrail')).toBeVisible();
+  await page.getByTestId('share').click();
+  await expect(page.getByTestId('copy-link')).toBeVisible();
 
   expect(await cspViolations(), 'CSP violations').toEqual([]);
   expect(problems, 'console errors and warnings').toEqual([]);

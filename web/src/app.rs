@@ -1,31 +1,40 @@
 //! The page: the reducer, the effects that run scenarios, autoplay and keep the URL, and
-//! the views laid out around the diagram — the whole playground, or in embed mode only
-//! the diagram, the step controls and the step sentence.
+//! the stage: a slim top bar (title, scenario picker, Share, the drawer), the diagram
+//! with its step strip docked under it and the inspector beside it (below it on a
+//! phone), and the drawer with the log and the editors. In embed mode only the diagram,
+//! the step strip and a link to the playground.
+//!
+//! Components get typed callbacks made here from the reducer's dispatcher; none of them
+//! sees an `Action`.
 
 use std::rc::Rc;
 
 use gloo_timers::callback::{Interval, Timeout};
 use kmsplay_core::diagram::{snapshot, Snapshot};
+use kmsplay_core::scenario::experiment::{experiments_for_run, Experiment, ExperimentOption};
+use kmsplay_core::view::failure::explain;
 use yew::{
-    component, html, use_effect_with, use_memo, use_node_ref, use_reducer, Callback, Html, NodeRef,
-    UseReducerHandle,
+    classes, component, html, use_effect_with, use_memo, use_node_ref, use_reducer, Callback, Html,
+    NodeRef, UseReducerDispatcher, UseReducerHandle,
 };
 
+use crate::components::break_it::{BreakIt, PlaceWords};
 use crate::components::cloudtrail_log::CloudTrailLog;
 use crate::components::diagram::Diagram;
-use crate::components::experiment_panel::ExperimentPanel;
+use crate::components::drawer::Drawer;
+use crate::components::experiment_banner::ExperimentBanner;
 use crate::components::inspector::Inspector;
+use crate::components::legend::Legend;
+use crate::components::policy_editor::PolicyEditor;
 use crate::components::scenario_editor::ScenarioEditor;
-use crate::components::scenario_intro::ScenarioIntro;
 use crate::components::scenario_picker::ScenarioPicker;
 use crate::components::share_bar::ShareBar;
-use crate::components::step_controls::StepControls;
-use crate::components::step_list::StepList;
+use crate::components::step_strip::StepStrip;
 use crate::hooks::{
-    use_embed_height, use_hash_change, use_keyboard, use_permalink, use_root_marks,
+    use_embed_height, use_hash_change, use_keyboard, use_permalink, use_popover, use_root_marks,
 };
 use crate::link::{self, EmbedOptions, Request};
-use crate::state::{Action, State};
+use crate::state::{Action, Loaded, OutcomeFilter, Panel, State};
 
 /// How often autoplay advances.
 const AUTOPLAY_MS: u32 = 1_500;
@@ -46,6 +55,15 @@ fn page_request() -> Request {
         &part(web_sys::Location::search),
         &part(web_sys::Location::hash),
     )
+}
+
+/// A callback that dispatches the action `make` builds from its argument.
+fn send<T: 'static>(
+    dispatch: &UseReducerDispatcher<State>,
+    make: impl Fn(T) -> Action + 'static,
+) -> Callback<T> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |value: T| dispatch.dispatch(make(value)))
 }
 
 /// The whole page.
@@ -110,19 +128,26 @@ pub fn App() -> Html {
             move |&(_, step)| loaded.map(|l| Rc::new(snapshot(l.steps(), step))),
         )
     };
-
-    let on_action = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |action: Action| dispatch.dispatch(action))
+    // The experiments offered, named with the unmodified run's step numbers.
+    let options: Rc<Vec<ExperimentOption>> = {
+        let base = state.loaded.as_ref().map(|l| l.base());
+        use_memo(base.as_ref().map(|b| b.id), move |_| {
+            base.map(|b| experiments_for_run(&b.scenario.source, b.steps()))
+                .unwrap_or_default()
+        })
     };
+    let legend = use_popover();
 
+    let on_go = send(&dispatch, Action::GoTo);
+    let on_play = send(&dispatch, |()| Action::TogglePlay);
+    let on_select = send(&dispatch, |id: String| Action::Select(Some(id)));
     let notice = state.notice.as_ref().map(|notice| {
-        let on_action = on_action.clone();
+        let on_dismiss = send(&dispatch, |_: yew::MouseEvent| Action::DismissNotice);
         html! {
             <div class="notice" role="status" data-testid="notice">
                 <p>{ notice.clone() }</p>
                 <button type="button" class="secondary dismiss" aria-label="Dismiss this message"
-                        onclick={Callback::from(move |_| on_action.emit(Action::DismissNotice))}>
+                        onclick={on_dismiss}>
                     { "Dismiss" }
                 </button>
             </div>
@@ -136,22 +161,9 @@ pub fn App() -> Html {
             options,
             embed_root,
             notice,
-            on_action,
+            (on_go, on_play, on_select),
         );
     }
-
-    let on_pick = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |name: String| dispatch.dispatch(Action::OpenBuiltin(name)))
-    };
-    let on_select = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |id: String| dispatch.dispatch(Action::Select(Some(id))))
-    };
-    let on_go = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |step: usize| dispatch.dispatch(Action::GoTo(step)))
-    };
 
     let current_title = state
         .loaded
@@ -159,81 +171,209 @@ pub fn App() -> Html {
         .map(|l| l.base().scenario.title.clone())
         .unwrap_or_else(|| "Loading…".to_owned());
 
-    let view = match (&state.loaded, &*snapshot) {
+    let stage = match (&state.loaded, &*snapshot) {
         (Some(loaded), Some(snapshot)) => {
-            let step = state.current();
+            let places = Rc::new(place_words(&state, loaded, &options));
             html! {
                 <>
-                    <div class="layout">
-                        <ScenarioIntro loaded={loaded.clone()}>
-                            <ShareBar link={copy_link(&state)} embed={copy_embed(&state)} />
-                        </ScenarioIntro>
-                        <ExperimentPanel loaded={loaded.clone()} placement={state.placement}
-                                         current_scenario_step={state.current_scenario_step()}
-                                         error={state.experiment_error.clone()}
-                                         policy={state.policy.clone()} running={state.is_running()}
-                                         on_action={on_action.clone()} />
-                        { step_controls(&state, step, true, on_action.clone()) }
+                    <div class="stage-main">
+                        <div class="stage-head" onkeydown={legend.onkeydown.clone()}>
+                            <h2 class="scenario-title" data-testid="scenario-title"
+                                title={loaded.scenario.title.clone()}>
+                                { loaded.scenario.title.clone() }
+                            </h2>
+                            <BreakIt options={options.clone()} {places}
+                                     active={loaded.experiment.as_ref().map(|e| e.label.clone())}
+                                     placement={state.placement} error={state.experiment_error.clone()}
+                                     running={state.is_running()}
+                                     on_apply={send(&dispatch, |(label, experiment): (String, Experiment)| Action::ApplyExperiment { label, experiment })}
+                                     on_edit_policy={send(&dispatch, |()| Action::OpenPolicyEditor)}
+                                     on_place={send(&dispatch, Action::Place)} />
+                            { legend.backdrop() }
+                            <button type="button" class="stage-button legend-button" ref={legend.button.clone()}
+                                    aria-expanded={legend.open.to_string()} aria-controls="legend"
+                                    onclick={legend.toggle.clone()}>
+                                { "Legend" }
+                            </button>
+                            if legend.open {
+                                <div id="legend" class="legend-popover"><Legend /></div>
+                            }
+                        </div>
+                        if loaded.experiment.is_some() {
+                            <ExperimentBanner loaded={loaded.clone()} on_go={on_go.clone()}
+                                              on_reset={send(&dispatch, |()| Action::ResetExperiment)} />
+                        }
                         <Diagram loaded={loaded.clone()} snapshot={snapshot.clone()}
-                                 selected={state.selected.clone()} {on_select} />
-                        <StepList loaded={loaded.clone()} step={state.step} {on_go}
-                                  first_difference={loaded.experiment.as_ref().and_then(|e| e.first_difference)} />
+                                 selected={state.selected.clone()} on_select={on_select.clone()} />
+                        { step_strip(&state, loaded, true, on_go.clone(), on_play.clone()) }
+                    </div>
+                    <div class="stage-side">
                         <Inspector loaded={loaded.clone()} snapshot={snapshot.clone()}
                                    tab={state.tab} selected={state.selected.clone()}
-                                   on_action={on_action.clone()} />
-                    </div>
-                    <div class="lower">
-                        <CloudTrailLog loaded={loaded.clone()} step={state.step}
-                                       filter={state.filter.clone()} on_action={on_action.clone()} />
-                        <ScenarioEditor text={state.editor.clone()} error={state.editor_error.clone()}
-                                        loaded={state.loaded.clone()} running={state.is_running()}
-                                        on_action={on_action.clone()} />
+                                   on_tab={send(&dispatch, Action::ShowTab)} on_go={on_go.clone()}
+                                   on_clear={send(&dispatch, |()| Action::Select(None))} />
                     </div>
                 </>
             }
         }
         _ => html! {
-            <>
+            <div class="stage-main">
                 <p class="loading" role="status">{ "Running the scenario in your browser…" }</p>
-                if state.editor_error.is_some() {
-                    <ScenarioEditor text={state.editor.clone()} error={state.editor_error.clone()}
-                                    loaded={None} running={state.is_running()}
-                                    on_action={on_action.clone()} />
-                }
-            </>
+            </div>
         },
+    };
+
+    let editor = html! {
+        <ScenarioEditor text={state.editor.clone()} error={state.editor_error.clone()}
+                        loaded={state.loaded.clone()} running={state.is_running()}
+                        on_input={send(&dispatch, Action::EditorInput)}
+                        on_run={send(&dispatch, |()| Action::RunEditor)}
+                        on_reset={send(&dispatch, |()| Action::ResetEditor)} />
+    };
+    // Before any run, a scenario that does not parse is shown in the editor.
+    let drawer_panel = state.drawer.or_else(|| {
+        (state.loaded.is_none() && state.editor_error.is_some()).then_some(Panel::Editor)
+    });
+    let drawer = drawer_panel.map(|panel| {
+        let log = state
+            .loaded
+            .as_ref()
+            .map(|loaded| {
+                html! {
+                    <CloudTrailLog loaded={loaded.clone()} step={state.step} filter={state.filter.clone()}
+                                   on_name={send(&dispatch, Action::FilterEventName)}
+                                   on_outcome={send(&dispatch, |o: OutcomeFilter| Action::FilterOutcome(o))}
+                                   on_go={on_go.clone()} />
+                }
+            })
+            .unwrap_or_default();
+        let policy_editor = match (&state.policy, &state.loaded) {
+            (Some(draft), Some(loaded)) => {
+                let base = loaded.base();
+                html! {
+                    <PolicyEditor draft={draft.clone()} region={base.scenario.region.clone()}
+                                  account={base.scenario.account.clone()} running={state.is_running()}
+                                  on_input={send(&dispatch, Action::PolicyInput)}
+                                  on_close={send(&dispatch, |()| Action::ClosePolicyEditor)} />
+                }
+            }
+            _ => html! { <p class="muted">{ "Pick \"Edit the key policy\" in Break it to edit the key's policy." }</p> },
+        };
+        html! {
+            <Drawer {panel} policy={state.policy.is_some()}
+                    on_panel={send(&dispatch, Action::OpenDrawer)}
+                    {log} editor={editor.clone()} {policy_editor} />
+        }
+    });
+    let toggle_drawer = {
+        let open = drawer_panel.is_some();
+        send(&dispatch, move |_: yew::MouseEvent| {
+            Action::OpenDrawer((!open).then_some(Panel::Log))
+        })
     };
 
     html! {
         <>
             <a class="skip-link" href="#diagram">{ "Skip to the diagram" }</a>
-            <header class="masthead">
-                <div class="masthead-inner">
-                    <div class="brand">
-                        <h1>{ "KMS Playground" }</h1>
-                        <p class="tagline">
-                            { "Watch AWS KMS, Amazon WorkMail and Amazon SES protect mail with \
-                               envelope encryption — every key, wrap, policy decision and \
-                               CloudTrail event, one step at a time, simulated in your browser." }
-                        </p>
-                    </div>
-                    <ScenarioPicker
-                        current={state.loaded.as_ref().and_then(|l| l.builtin_name())}
-                        {current_title} {on_pick} />
+            <header class="topbar">
+                <h1 class="brand">
+                    <svg class="brand-mark" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+                        <polygon points="21,12 16.5,19.8 7.5,19.8 3,12 7.5,4.2 16.5,4.2" />
+                    </svg>
+                    <span class="brand-name">{ "KMS Playground" }</span>
+                </h1>
+                <ScenarioPicker
+                    current={state.loaded.as_ref().and_then(|l| l.builtin_name())}
+                    {current_title} on_pick={send(&dispatch, Action::OpenBuiltin)} />
+                <div class="topbar-actions">
+                    <ShareBar link={copy_link(&state)} embed={copy_embed(&state)} />
+                    <button type="button" class="topbar-button" aria-expanded={drawer_panel.is_some().to_string()}
+                            aria-controls="drawer" data-testid="open-drawer" onclick={toggle_drawer}>
+                        <svg class="btn-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                            <path d="M4 6 H20 M4 12 H20 M4 18 H14" />
+                        </svg>
+                        <span class="label">{ "Log & editor" }</span>
+                    </button>
                 </div>
             </header>
-            <main class="app">
+            <div class="toasts">
                 { notice.unwrap_or_default() }
                 if state.is_running() && state.loaded.is_some() {
                     <p class="running" role="status">{ "Running the scenario…" }</p>
                 }
-                { view }
+            </div>
+            <main class={classes!("stage", drawer_panel.is_some().then_some("with-drawer"))}>
+                { stage }
             </main>
-            <footer>
-                { "Nothing leaves this page: no AWS account, no network calls, no real keys. \
-                   Keys: ← → step, Home / End jump, Space plays." }
-            </footer>
+            { drawer.unwrap_or_default() }
         </>
+    }
+}
+
+/// What "where it shows best" and "before the step shown" mean for each option, in the
+/// unmodified run's step numbers.
+fn place_words(
+    state: &State,
+    loaded: &Rc<Loaded>,
+    options: &[ExperimentOption],
+) -> Vec<PlaceWords> {
+    let base = loaded.base();
+    let before = |action: usize| {
+        base.steps()
+            .iter()
+            .find(|s| s.action == action)
+            .map(|s| format!("before step {} ({})", s.index + 1, s.title))
+            .unwrap_or_else(|| "at the end".to_owned())
+    };
+    let current = state.current_scenario_step().map(before);
+    options
+        .iter()
+        .map(|o| PlaceWords {
+            default: o.experiment.insert_at().map(before),
+            current: o
+                .experiment
+                .inserts_a_step()
+                .then(|| current.clone())
+                .flatten(),
+        })
+        .collect()
+}
+
+/// The step strip for the step shown (the main view and the embed view draw the same
+/// one): a failed step says its failure's one-line summary.
+fn step_strip(
+    state: &State,
+    loaded: &Loaded,
+    controls: bool,
+    on_go: Callback<usize>,
+    on_play: Callback<()>,
+) -> Html {
+    let step = state.current();
+    let sentence = match step {
+        Some(s) if s.failed() => explain(loaded.steps(), s.index)
+            .map(|e| e.summary())
+            .unwrap_or_else(|| s.sentence.clone()),
+        Some(s) => s.sentence.clone(),
+        None => "This run has no steps.".to_owned(),
+    };
+    let errors: Vec<usize> = loaded
+        .steps()
+        .iter()
+        .filter(|s| s.failed())
+        .map(|s| s.index)
+        .collect();
+    html! {
+        <StepStrip
+            step={state.step}
+            len={state.len()}
+            playing={state.playing}
+            actor={step.map(|s| s.actor.clone()).unwrap_or_default()}
+            title={step.map(|s| s.title.clone()).unwrap_or_default()}
+            {sentence}
+            failed={step.is_some_and(|s| s.failed())}
+            {errors}
+            difference={loaded.experiment.as_ref().and_then(|e| e.first_difference)}
+            {controls} {on_go} {on_play} />
     }
 }
 
@@ -260,19 +400,18 @@ fn copy_embed(state: &UseReducerHandle<State>) -> Callback<(), Option<String>> {
     })
 }
 
-/// Embed mode: the diagram, the step sentence and (unless `controls=0`) the step
-/// controls, with a link to open the same view in the full playground.
+/// Embed mode: the diagram, the step strip (unless `controls=0`: then the sentence
+/// alone), and a link to open the same view in the full playground.
 fn embed_view(
     state: &UseReducerHandle<State>,
     snapshot: Option<Rc<Snapshot>>,
     options: EmbedOptions,
     root: NodeRef,
     notice: Option<Html>,
-    on_action: Callback<Action>,
+    (on_go, on_play, on_select): (Callback<usize>, Callback<()>, Callback<String>),
 ) -> Html {
     let body = match (&state.loaded, snapshot) {
         (Some(loaded), Some(snapshot)) => {
-            let step = state.current();
             html! {
                 <>
                     <div class="embed-head">
@@ -282,10 +421,9 @@ fn embed_view(
                             { "Open in playground" }<span class="sr-only">{ " (opens in a new tab)" }</span>
                         </a>
                     </div>
-                    { step_controls(state, step, options.controls, on_action.clone()) }
-                    <Diagram loaded={loaded.clone()} snapshot={snapshot} legend={false}
-                             selected={state.selected.clone()}
-                             on_select={Callback::from(move |id: String| on_action.emit(Action::Select(Some(id))))} />
+                    <Diagram loaded={loaded.clone()} snapshot={snapshot} fit={false}
+                             selected={state.selected.clone()} {on_select} />
+                    { step_strip(state, loaded, options.controls, on_go, on_play) }
                 </>
             }
         }
@@ -308,25 +446,4 @@ fn open_href(state: &State) -> String {
         .unwrap_or_default();
     let fragment = link::view_state(state).and_then(|v| link::fragment(&v));
     link::playground_href(&path, fragment.as_deref())
-}
-
-/// The step bar for the step shown (the main view and the embed view draw the same one).
-fn step_controls(
-    state: &State,
-    step: Option<&kmsplay_core::trace::Step>,
-    controls: bool,
-    on_action: yew::Callback<Action>,
-) -> Html {
-    html! {
-        <StepControls
-            step={state.step}
-            len={state.len()}
-            playing={state.playing}
-            actor={step.map(|s| s.actor.clone()).unwrap_or_default()}
-            title={step.map(|s| s.title.clone()).unwrap_or_default()}
-            sentence={step.map(|s| s.sentence.clone()).unwrap_or_else(|| "This run has no steps.".to_owned())}
-            failed={step.is_some_and(|s| s.failed())}
-            {controls}
-            {on_action} />
-    }
 }

@@ -1,7 +1,7 @@
 //! Plain-English names for the trace's things: boundaries, kinds of key, what happened.
 //! Pure, shared by the diagram, its text alternative and the inspector.
 
-use kmsplay_core::diagram::{Node, NodeState};
+use kmsplay_core::diagram::{GrantState, KeyState, Node, NodeState};
 use kmsplay_core::trace::{ArtifactKind, Location, MaterialAction};
 
 /// The CSS class of a boundary's kind (its colour).
@@ -16,28 +16,55 @@ pub fn region_class(location: &Location) -> &'static str {
     }
 }
 
+/// A principal's name without its account: `arn:aws:iam::111122223333:role/MailReader`
+/// → `role/MailReader`; a service principal or a service's name stays as it is.
+pub fn short_principal(principal: &str) -> String {
+    if principal.starts_with("arn:") {
+        principal.rsplit(':').next().unwrap_or(principal).to_owned()
+    } else {
+        principal.to_owned()
+    }
+}
+
 /// A boundary's title.
 pub fn region_title(location: &Location) -> String {
     match location {
         Location::CallerMemory { principal } => {
-            // `arn:aws:iam::111122223333:role/MailReader` → `role/MailReader`.
-            let short = principal.rsplit(':').next().unwrap_or(principal);
-            format!("Owner's code: {short}")
+            format!("Owner's code: {}", short_principal(principal))
         }
         Location::MailboxStore { mailbox } => format!("Mailbox store {mailbox}"),
         other => other.label(),
     }
 }
 
-/// What a boundary means for the keys in it, in a few words.
-pub fn region_caption(location: &Location) -> &'static str {
+/// A boundary's heading in the diagram: its kind, and which one (a cache's client, a
+/// mailbox, a bucket, a caller) for the caption.
+pub fn region_heading(location: &Location) -> (String, Option<String>) {
     match location {
-        Location::Kms => "key material never leaves",
-        Location::ServiceMemory { .. } => "plaintext only while needed",
-        Location::Cache { .. } => "plaintext, at most 60 seconds",
-        Location::MailboxStore { .. } => "on disk: only ciphertext",
-        Location::S3 { .. } => "at rest: only ciphertext",
-        Location::CallerMemory { .. } => "the mailbox owner's own code",
+        Location::Kms => ("Inside AWS KMS".to_owned(), None),
+        Location::ServiceMemory { service } => (format!("{service} memory"), None),
+        Location::Cache { client } => ("Mailbox-key cache".to_owned(), Some(client.clone())),
+        Location::MailboxStore { mailbox } => ("Mailbox store".to_owned(), Some(mailbox.clone())),
+        Location::S3 { bucket } => ("S3 bucket".to_owned(), Some(bucket.clone())),
+        Location::CallerMemory { principal } => {
+            ("Owner's code".to_owned(), Some(short_principal(principal)))
+        }
+    }
+}
+
+/// What a boundary means for the keys in it, in a few words (a cache's lifetime is the
+/// engine's).
+pub fn region_caption(location: &Location) -> String {
+    match location {
+        Location::Kms => "key material never leaves".to_owned(),
+        Location::ServiceMemory { .. } => "plaintext only while needed".to_owned(),
+        Location::Cache { .. } => format!(
+            "plaintext, at most {} s",
+            kmsplay_core::workmail::CACHE_TTL_MS / 1000
+        ),
+        Location::MailboxStore { .. } => "on disk, only ciphertext".to_owned(),
+        Location::S3 { .. } => "at rest, only ciphertext".to_owned(),
+        Location::CallerMemory { .. } => "its own memory".to_owned(),
     }
 }
 
@@ -101,6 +128,15 @@ pub fn action_word(action: MaterialAction) -> &'static str {
     }
 }
 
+/// Whether a grant is in force, in a word.
+pub fn grant_state_word(state: GrantState) -> &'static str {
+    match state {
+        GrantState::Active => "in force",
+        GrantState::Revoked => "revoked",
+        GrantState::Retired => "retired",
+    }
+}
+
 /// `n bytes`, `1 byte`.
 pub fn bytes(n: usize) -> String {
     if n == 1 {
@@ -116,14 +152,11 @@ pub fn node_detail(node: &Node, qualifier: Option<&str>) -> String {
     if let Some(q) = qualifier {
         parts.push(q.to_owned());
     }
-    if node.kind == ArtifactKind::KmsKey {
-        parts.push("never leaves KMS".to_owned());
-    } else if node.length > 0 {
+    // A KMS key's material never leaves KMS: its boundary's caption says so.
+    if node.kind != ArtifactKind::KmsKey && node.length > 0 {
         parts.push(format!("{} B", node.length));
     }
-    if node.state == NodeState::Erased {
-        parts.push(action_word(node.last_action).to_owned());
-    }
+    // An erased node is drawn struck through and fading; its sentence says "erased".
     parts.join(" · ")
 }
 
@@ -135,6 +168,14 @@ pub fn node_sentence(node: &Node) -> String {
     }
     if node.transient {
         s.push_str(", exists only for a moment");
+    }
+    match node.key_state {
+        Some(KeyState::Disabled) => s.push_str(", disabled"),
+        Some(KeyState::PendingDeletion) => s.push_str(", pending deletion"),
+        Some(KeyState::Enabled) | None => {}
+    }
+    if let Some(t) = node.tampered {
+        s.push_str(&format!(", one bit flipped at step {}", t.step + 1));
     }
     match node.state {
         NodeState::Changed => {
@@ -163,6 +204,23 @@ pub fn hex_lines(hex: &str) -> String {
         .join("\n")
 }
 
+/// The first sentence of a description: the one-line summary in the scenario picker.
+pub fn first_sentence(text: &str) -> &str {
+    let text = text.trim();
+    let mut search = 0;
+    while let Some(found) = text[search..].find(". ") {
+        let end = search + found + 1;
+        // Not after a one-letter abbreviation such as "e.g." or an initial.
+        let before = &text[..end - 1];
+        let word = before.rsplit([' ', '(']).next().unwrap_or("");
+        if word.len() > 1 && !word.contains('.') {
+            return &text[..end];
+        }
+        search = end;
+    }
+    text
+}
+
 /// `2026-01-01T00:01:02Z` → `00:01:02`.
 pub fn clock(time: &str) -> &str {
     time.split_once('T')
@@ -188,6 +246,16 @@ mod tests {
         assert_eq!(bytes(32), "32 bytes");
         assert_eq!(clock("2026-01-01T00:01:02Z"), "00:01:02");
         assert_eq!(clock("x"), "x");
+    }
+
+    #[test]
+    fn first_sentences() {
+        assert_eq!(first_sentence("One. Two."), "One.");
+        assert_eq!(first_sentence("  Only one  "), "Only one");
+        assert_eq!(first_sentence("Use e.g. this. Then."), "Use e.g. this.");
+        assert_eq!(first_sentence(""), "");
+        assert_eq!(short_principal("arn:aws:iam::1:role/R"), "role/R");
+        assert_eq!(short_principal("ses.amazonaws.com"), "ses.amazonaws.com");
     }
 
     #[test]

@@ -133,7 +133,7 @@ pub fn view_state(state: &State) -> Option<ViewState> {
         seed: state.seed,
         step: state.step,
         experiment: loaded.experiment.as_ref().map(|e| e.experiment.clone()),
-        panel: (state.tab != Tab::Call).then(|| state.tab.slug().to_owned()),
+        panel: (state.tab != Tab::Step).then(|| state.tab.slug().to_owned()),
     })
 }
 

@@ -25,6 +25,7 @@ pub mod permalink;
 pub mod protocol;
 pub mod scale;
 pub mod scenario;
+pub mod view;
 
 pub use authz::Caller;
 pub use context::EncryptionContext;

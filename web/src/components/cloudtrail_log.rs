@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use yew::{classes, component, html, Callback, Event, Html, Properties, TargetCast};
 
 use crate::describe::clock;
-use crate::state::{Action, Loaded, OutcomeFilter, TrailFilter};
+use crate::state::{Loaded, OutcomeFilter, TrailFilter};
 
 /// The log's properties.
 #[derive(Properties, PartialEq)]
@@ -18,8 +18,12 @@ pub struct CloudTrailLogProps {
     pub step: usize,
     /// The filter.
     pub filter: TrailFilter,
-    /// Sends an action.
-    pub on_action: Callback<Action>,
+    /// Filters by event name (`None`: all).
+    pub on_name: Callback<Option<String>>,
+    /// Filters by outcome.
+    pub on_outcome: Callback<OutcomeFilter>,
+    /// Goes to a step.
+    pub on_go: Callback<usize>,
 }
 
 /// The CloudTrail panel.
@@ -35,23 +39,21 @@ pub fn CloudTrailLog(props: &CloudTrailLogProps) -> Html {
         .collect();
 
     let on_name = {
-        let on_action = props.on_action.clone();
+        let emit = props.on_name.clone();
         Callback::from(move |e: Event| {
             let value = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
-            on_action.emit(Action::FilterEventName(
-                (!value.is_empty()).then_some(value),
-            ));
+            emit.emit((!value.is_empty()).then_some(value));
         })
     };
     let on_outcome = {
-        let on_action = props.on_action.clone();
+        let emit = props.on_outcome.clone();
         Callback::from(move |e: Event| {
             let value = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
-            on_action.emit(Action::FilterOutcome(OutcomeFilter::from_value(&value)))
+            emit.emit(OutcomeFilter::from_value(&value))
         })
     };
     let on_export = {
@@ -74,7 +76,7 @@ pub fn CloudTrailLog(props: &CloudTrailLogProps) -> Html {
     };
     let selected_name = props.filter.event_name.clone().unwrap_or_default();
     html! {
-        <section class="panel trail" aria-labelledby="trail-heading" data-testid="cloudtrail">
+        <section class="trail" aria-labelledby="trail-heading" data-testid="cloudtrail">
             <div class="panel-head">
                 <h2 id="trail-heading">{ "CloudTrail log" }</h2>
                 <p class="muted">{ format!("{} events in this run; each KMS call is recorded, allowed or not.", events.len()) }</p>
@@ -109,7 +111,7 @@ pub fn CloudTrailLog(props: &CloudTrailLogProps) -> Html {
             if shown.is_empty() {
                 <p class="muted">{ "No events match the filter." }</p>
             } else {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label="CloudTrail events">
                     <table class="table trail-table">
                         <caption class="sr-only">{ "CloudTrail events of the run" }</caption>
                         <thead>
@@ -149,11 +151,11 @@ pub fn CloudTrailLog(props: &CloudTrailLogProps) -> Html {
                                         <td>
                                             { match step {
                                                 Some(s) => {
-                                                    let on_action = props.on_action.clone();
+                                                    let on_go = props.on_go.clone();
                                                     html! {
                                                         <button type="button" class="link"
                                                                 aria-label={format!("Go to step {} ({})", s + 1, e.event_name)}
-                                                                onclick={Callback::from(move |_| on_action.emit(Action::GoTo(s)))}>
+                                                                onclick={Callback::from(move |_| on_go.emit(s))}>
                                                             { format!("Step {}", s + 1) }
                                                         </button>
                                                     }

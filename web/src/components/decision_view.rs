@@ -64,11 +64,11 @@ pub fn DecisionView(props: &DecisionViewProps) -> Html {
                 </details>
             }
             if let Some(policy) = &d.key_policy {
-                { policy_table("Key policy", policy) }
+                { policy_table("Key policy", policy, props.number) }
             }
-            { for d.identity_policies.iter().map(|p| policy_table(&format!("IAM policy {}", p.name), &p.evaluation)) }
+            { for d.identity_policies.iter().map(|p| policy_table(&format!("IAM policy {}", p.name), &p.evaluation, props.number)) }
             if !d.grants.is_empty() {
-                { grants_table(&d.grants) }
+                { grants_table(&d.grants, props.number) }
             }
             <details class="raw" ontoggle={on_toggle}>
                 <summary>{ "Raw decision (JSON)" }</summary>
@@ -108,7 +108,7 @@ fn principal_cell(p: &PrincipalMatch) -> Html {
 /// (hostile input) must not stall the page. The statements that apply always show.
 const MAX_ROWS: usize = 200;
 
-fn policy_table(title: &str, policy: &PolicyEvaluation) -> Html {
+fn policy_table(title: &str, policy: &PolicyEvaluation, decision: usize) -> Html {
     let total = policy.statements.len();
     let shown: Vec<&StatementResult> = if total <= MAX_ROWS {
         policy.statements.iter().collect()
@@ -121,7 +121,7 @@ fn policy_table(title: &str, policy: &PolicyEvaluation) -> Html {
     html! {
         <section class="policy">
             <h4>{ title.to_owned() }</h4>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label={format!("{title} of decision {decision}, statement by statement")}>
                 <table class="table statements">
                     <caption class="sr-only">{ format!("{title}, statement by statement") }</caption>
                     <thead>
@@ -183,11 +183,11 @@ fn statement_row(s: &StatementResult) -> Html {
     }
 }
 
-fn grants_table(grants: &[GrantResult]) -> Html {
+fn grants_table(grants: &[GrantResult], decision: usize) -> Html {
     html! {
         <section class="policy">
             <h4>{ "Grants" }</h4>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label={format!("Grants considered by decision {decision}")}>
                 <table class="table grants">
                     <caption class="sr-only">{ "Grants on the key, one by one" }</caption>
                     <thead>

@@ -1,9 +1,14 @@
-//! One component per file.
+//! One component per file. Each gets the data it shows and typed callbacks for what it
+//! can do (`Callback<usize>` to go to a step), never the reducer's `Action`.
 
+pub mod break_it;
+pub mod bytes_view;
 pub mod cloudtrail_log;
 pub mod decision_view;
 pub mod diagram;
-pub mod experiment_panel;
+pub mod drawer;
+pub mod experiment_banner;
+pub mod glyph;
 pub mod inspector;
 pub mod json_view;
 pub mod legend;
@@ -11,6 +16,8 @@ pub mod policy_editor;
 pub mod scenario_editor;
 pub mod scenario_intro;
 pub mod scenario_picker;
+pub mod scrubber;
 pub mod share_bar;
-pub mod step_controls;
+pub mod step_error;
 pub mod step_list;
+pub mod step_strip;

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use kmsplay_core::scenario::experiment::policy_presets;
 use yew::{component, html, use_memo, Callback, Event, Html, InputEvent, Properties, TargetCast};
 
-use crate::state::{Action, PolicyDraft};
+use crate::state::PolicyDraft;
 
 /// The policy editor's properties.
 #[derive(Properties, PartialEq)]
@@ -20,8 +20,10 @@ pub struct PolicyEditorProps {
     pub account: String,
     /// Whether a run is in progress.
     pub running: bool,
-    /// Sends an action.
-    pub on_action: Callback<Action>,
+    /// The text changed (typed, or a preset picked).
+    pub on_input: Callback<String>,
+    /// Closes the editor.
+    pub on_close: Callback<()>,
 }
 
 /// The editor.
@@ -32,29 +34,29 @@ pub fn PolicyEditor(props: &PolicyEditorProps) -> Html {
         |(region, account)| policy_presets(region, account),
     );
     let on_preset = {
-        let on_action = props.on_action.clone();
+        let on_input = props.on_input.clone();
         let presets = presets.clone();
         Callback::from(move |e: Event| {
             let value = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
             if let Some((_, text)) = value.parse::<usize>().ok().and_then(|i| presets.get(i)) {
-                on_action.emit(Action::PolicyInput(text.clone()));
+                on_input.emit(text.clone());
             }
         })
     };
     let oninput = {
-        let on_action = props.on_action.clone();
+        let on_input = props.on_input.clone();
         Callback::from(move |e: InputEvent| {
-            on_action.emit(Action::PolicyInput(
+            on_input.emit(
                 e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
                     .value(),
-            ));
+            );
         })
     };
     let on_close = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |_| on_action.emit(Action::ClosePolicyEditor))
+        let close = props.on_close.clone();
+        Callback::from(move |_| close.emit(()))
     };
     let current = presets
         .iter()
@@ -91,7 +93,7 @@ pub fn PolicyEditor(props: &PolicyEditorProps) -> Html {
                 } else if props.running {
                     <p class="muted">{ "Re-evaluating every decision…" }</p>
                 } else {
-                    <p class="muted">{ "Every decision below is evaluated against this policy; edits apply as you type." }</p>
+                    <p class="muted">{ "Every decision of the run is evaluated against this policy; edits apply as you type, and the diagram shows what they break." }</p>
                 }
             </div>
         </div>

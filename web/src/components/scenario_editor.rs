@@ -6,7 +6,7 @@ use std::rc::Rc;
 use kmsplay_core::scenario::ScenarioError;
 use yew::{component, html, Callback, Html, InputEvent, KeyboardEvent, Properties, TargetCast};
 
-use crate::state::{Action, Loaded, Origin};
+use crate::state::{Loaded, Origin};
 
 /// The editor's properties.
 #[derive(Properties, PartialEq)]
@@ -19,38 +19,42 @@ pub struct ScenarioEditorProps {
     pub loaded: Option<Rc<Loaded>>,
     /// Whether a run is in progress.
     pub running: bool,
-    /// Sends an action.
-    pub on_action: Callback<Action>,
+    /// The text changed.
+    pub on_input: Callback<String>,
+    /// Runs the text.
+    pub on_run: Callback<()>,
+    /// Puts the running scenario's text back.
+    pub on_reset: Callback<()>,
 }
 
 /// The editor panel.
 #[component]
 pub fn ScenarioEditor(props: &ScenarioEditorProps) -> Html {
     let oninput = {
-        let on_action = props.on_action.clone();
+        let on_input = props.on_input.clone();
         Callback::from(move |e: InputEvent| {
             let text = e
                 .target_unchecked_into::<web_sys::HtmlTextAreaElement>()
                 .value();
-            on_action.emit(Action::EditorInput(text));
+            on_input.emit(text);
         })
     };
     let onkeydown = {
-        let on_action = props.on_action.clone();
+        let on_run = props.on_run.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
                 e.prevent_default();
-                on_action.emit(Action::RunEditor);
+                on_run.emit(());
             }
         })
     };
     let run = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |_| on_action.emit(Action::RunEditor))
+        let on_run = props.on_run.clone();
+        Callback::from(move |_| on_run.emit(()))
     };
     let reset = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |_| on_action.emit(Action::ResetEditor))
+        let on_reset = props.on_reset.clone();
+        Callback::from(move |_| on_reset.emit(()))
     };
     let unchanged = props.loaded.as_ref().is_some_and(|l| l.text == props.text);
     let status = match (&props.error, &props.loaded) {
@@ -63,7 +67,7 @@ pub fn ScenarioEditor(props: &ScenarioEditorProps) -> Html {
         (None, None) => None,
     };
     html! {
-        <section class="panel editor" aria-labelledby="editor-heading">
+        <section class="editor" aria-labelledby="editor-heading">
             <div class="panel-head">
                 <h2 id="editor-heading">{ "Scenario editor" }</h2>
                 <p class="muted">

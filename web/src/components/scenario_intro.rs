@@ -11,9 +11,6 @@ use crate::state::Loaded;
 pub struct ScenarioIntroProps {
     /// The run.
     pub loaded: Rc<Loaded>,
-    /// Shown under the facts (the share buttons).
-    #[prop_or_default]
-    pub children: Html,
 }
 
 /// The scenario's title, description and the run's outcome.
@@ -36,8 +33,8 @@ pub fn ScenarioIntro(props: &ScenarioIntroProps) -> Html {
         l.seed
     );
     html! {
-        <section class="intro" aria-labelledby="scenario-title">
-            <h2 id="scenario-title" data-testid="scenario-title">{ l.scenario.title.clone() }</h2>
+        <section class="intro" aria-labelledby="scenario-about">
+            <h3 id="scenario-about">{ l.scenario.title.clone() }</h3>
             <p class="description">{ l.scenario.description.clone() }</p>
             <p class="facts-line muted">
                 { facts }
@@ -45,10 +42,16 @@ pub fn ScenarioIntro(props: &ScenarioIntroProps) -> Html {
                     { " · " }<span class="badge bad">{ format!("{unmet} unexpected outcome{}", if unmet == 1 { "" } else { "s" }) }</span>
                 }
                 if let Some(stopped) = &l.run.stopped {
-                    { " · " }<span class="badge bad">{ format!("stopped at scenario step {}", stopped.step + 1) }</span>
+                    { " · " }<span class="badge bad">{ match l.steps().iter().rposition(|s| s.action == stopped.step) {
+                        Some(at) => format!("the run stopped at step {}", at + 1),
+                        None => "the run stopped early".to_owned(),
+                    } }</span>
                 }
             </p>
-            { props.children.clone() }
+            <p class="muted small">
+                { "Nothing leaves this page: no AWS account, no network calls, no real keys. \
+                   Keys: ← → step, Home / End jump, Space plays." }
+            </p>
         </section>
     }
 }

@@ -3,12 +3,10 @@
 use std::rc::Rc;
 
 use kmsplay_core::scenario::builtins;
-use yew::{
-    classes, component, html, use_memo, use_node_ref, use_state_eq, Callback, Html, KeyboardEvent,
-    Properties,
-};
+use yew::{classes, component, html, use_memo, Callback, Html, Properties};
 
-use crate::state::first_sentence;
+use crate::describe::first_sentence;
+use crate::hooks::use_popover;
 
 /// One built-in, as the picker shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,43 +49,27 @@ pub struct ScenarioPickerProps {
 #[component]
 pub fn ScenarioPicker(props: &ScenarioPickerProps) -> Html {
     let entries: Rc<Vec<CatalogEntry>> = use_memo((), |()| catalog());
-    let open = use_state_eq(|| false);
-    let button = use_node_ref();
-    let toggle = {
-        let open = open.clone();
-        Callback::from(move |_| open.set(!*open))
-    };
-    let onkeydown = {
-        let open = open.clone();
-        let button = button.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" && *open {
-                open.set(false);
-                if let Some(b) = button.cast::<web_sys::HtmlElement>() {
-                    let _ = b.focus();
-                }
-            }
-        })
-    };
+    let menu = use_popover();
     html! {
-        <div class="picker" {onkeydown}>
-            <button type="button" class="picker-button" ref={button}
-                    aria-expanded={open.to_string()} aria-controls="scenario-menu"
-                    data-testid="scenario-picker" onclick={toggle}>
+        <div class="picker" onkeydown={menu.onkeydown.clone()}>
+            { menu.backdrop() }
+            <button type="button" class="picker-button" ref={menu.button.clone()}
+                    aria-expanded={menu.open.to_string()} aria-controls="scenario-menu"
+                    data-testid="scenario-picker" onclick={menu.toggle.clone()}>
                 <span class="picker-label">{ "Scenario" }</span>
                 <span class="picker-current">{ props.current_title.clone() }</span>
-                <span class="picker-chevron" aria-hidden="true">{ if *open { "▴" } else { "▾" } }</span>
+                <span class="picker-chevron" aria-hidden="true">{ if menu.open { "▴" } else { "▾" } }</span>
             </button>
-            <div id="scenario-menu" class="picker-panel" hidden={!*open}>
+            <div id="scenario-menu" class="picker-panel" hidden={!menu.open}>
                 <ul class="scenario-cards" aria-label="Built-in scenarios">
                     { for entries.iter().map(|entry| {
                         let current = props.current == Some(entry.name);
                         let onclick = {
                             let on_pick = props.on_pick.clone();
-                            let open = open.clone();
+                            let set = menu.set.clone();
                             let name = entry.name.to_owned();
                             Callback::from(move |_| {
-                                open.set(false);
+                                set.emit(false);
                                 on_pick.emit(name.clone());
                             })
                         };

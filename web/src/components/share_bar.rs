@@ -1,9 +1,12 @@
-//! "Copy link" and "Copy embed code": the permalink of the view shown, or the HTML that
-//! embeds it, to the clipboard — or, where there is no clipboard (an insecure context, a
-//! file:// page, a refusal), in a selected read-only field to copy by hand.
+//! "Share": a menu with "Copy link" and "Copy embed code": the permalink of the view
+//! shown, or the HTML that embeds it, to the clipboard — or, where there is no clipboard
+//! (an insecure context, a file:// page, a refusal), in a selected read-only field to
+//! copy by hand.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+
+use crate::hooks::use_popover;
 use yew::{
     component, html, use_effect_with, use_node_ref, use_state_eq, Callback, Html, Properties,
 };
@@ -30,9 +33,10 @@ enum Copied {
     TooLarge,
 }
 
-/// The two buttons and what they did.
+/// The Share button, its menu of two buttons, and what they did.
 #[component]
 pub fn ShareBar(props: &ShareBarProps) -> Html {
+    let menu = use_popover();
     let copied = use_state_eq(|| None::<Copied>);
     let field = use_node_ref();
     {
@@ -83,15 +87,34 @@ pub fn ShareBar(props: &ShareBarProps) -> Html {
             <p class="bad-text">{ "This scenario is too large to fit in a link; save its JSON from the editor instead." }</p>
         },
     };
+    let toggle = {
+        // Opened again, the menu says nothing of the last copy.
+        let toggle = menu.toggle.clone();
+        let copied = copied.clone();
+        Callback::from(move |e| {
+            copied.set(None);
+            toggle.emit(e);
+        })
+    };
     html! {
-        <div class="share" role="group" aria-label="Share this view">
-            <div class="share-buttons">
-                <button type="button" class="secondary" data-testid="copy-link"
-                        onclick={copy("Link", props.link.clone())}>{ "Copy link" }</button>
-                <button type="button" class="secondary" data-testid="copy-embed"
-                        onclick={copy("Embed code", props.embed.clone())}>{ "Copy embed code" }</button>
+        <div class="share" onkeydown={menu.onkeydown.clone()}>
+            { menu.backdrop() }
+            <button type="button" class="topbar-button" ref={menu.button.clone()} aria-expanded={menu.open.to_string()}
+                    aria-controls="share-menu" data-testid="share" onclick={toggle}>
+                <svg class="btn-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                    <path d="M12 3 V15 M7 8 L12 3 L17 8 M5 13 V20 H19 V13" />
+                </svg>
+                <span class="label">{ "Share" }</span>
+            </button>
+            <div id="share-menu" class="share-menu" role="group" aria-label="Share this view" hidden={!menu.open}>
+                <div class="share-buttons">
+                    <button type="button" class="secondary" data-testid="copy-link"
+                            onclick={copy("Link", props.link.clone())}>{ "Copy link" }</button>
+                    <button type="button" class="secondary" data-testid="copy-embed"
+                            onclick={copy("Embed code", props.embed.clone())}>{ "Copy embed code" }</button>
+                </div>
+                <div class="share-status" aria-live="polite">{ status }</div>
             </div>
-            <div class="share-status" aria-live="polite">{ status }</div>
         </div>
     }
 }

@@ -1,9 +1,11 @@
-//! Every step of the run in one sentence each, grouped by the scenario step that produced
-//! it; the current one marked; a click jumps there.
+//! Every step of the run in one sentence each, grouped by the scenario action that
+//! produced it (named by its call: the page numbers steps one way only, as the run shows
+//! them); the current one marked; a click jumps there.
 
 use std::rc::Rc;
 
 use kmsplay_core::scenario::Expectation;
+use kmsplay_core::view::failure::explain;
 use wasm_bindgen::JsCast;
 use yew::{classes, component, html, use_effect_with, use_node_ref, Callback, Html, Properties};
 
@@ -60,7 +62,6 @@ pub fn StepList(props: &StepListProps) -> Html {
                         html! {
                             <li class="step-group">
                                 <p class="group-head">
-                                    <span class="group-num">{ format!("{}.", action + 1) }</span>
                                     <code>{ call }</code>
                                     if let Some(id) = id { <span class="muted">{ format!(" · {id}") }</span> }
                                     if expectation == Some(Expectation::Met) {
@@ -113,7 +114,14 @@ fn step_item(props: &StepListProps, i: usize) -> Html {
                         if step.failed() { <span class="sr-only">{ "Error: " }</span> }
                         { step.title.clone() }
                     </span>
-                    <span class="step-item-sentence">{ step.sentence.clone() }</span>
+                    // A failure in one line: its full explanation is the Step tab's.
+                    <span class="step-item-sentence">
+                        { if step.failed() {
+                            explain(props.loaded.steps(), i).map(|e| e.summary()).unwrap_or_else(|| step.sentence.clone())
+                        } else {
+                            step.sentence.clone()
+                        } }
+                    </span>
                     if differs {
                         <span class="badge changed">{ "First difference from the unmodified run" }</span>
                     }

@@ -2,12 +2,11 @@
 //! height posted to the embedding page whenever it changes, so its iframe fits.
 
 use std::cell::Cell;
-use std::rc::Rc;
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use yew::{hook, use_effect_with, NodeRef};
 
+use super::resize::Watch;
 use crate::link::Theme;
 
 /// The message type the embedding page's `embed.js` listens for.
@@ -37,31 +36,21 @@ pub fn use_root_marks(theme: Option<Theme>, embed: bool) {
 #[hook]
 pub fn use_embed_height(root: NodeRef, enabled: bool) {
     use_effect_with((root, enabled), |(root, enabled)| {
-        let observer = enabled
+        let last = Cell::new(-1.0_f64);
+        let watch = enabled
             .then(|| root.cast::<web_sys::Element>())
             .flatten()
             .and_then(|element| {
-                let last = Rc::new(Cell::new(-1.0_f64));
-                let measured = element.clone();
-                let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries| {
+                // The first observation reports the size the page loads with.
+                Watch::new(element, move |measured| {
                     let height = measured.get_bounding_client_rect().height().ceil();
                     if height > 0.0 && height != last.get() {
                         last.set(height);
                         post_height(height);
                     }
-                });
-                let observer =
-                    web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
-                // The first observation reports the size the page loads with.
-                observer.observe(&element);
-                Some((observer, callback))
+                })
             });
-        move || {
-            if let Some((observer, callback)) = observer {
-                observer.disconnect();
-                drop(callback);
-            }
-        }
+        move || drop(watch)
     });
 }
 

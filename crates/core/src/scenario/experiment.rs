@@ -5,9 +5,16 @@
 //! request edited (change or drop an encryption-context pair, use a customer managed key,
 //! replace the key policy). [`apply`] makes the changed scenario from the original JSON;
 //! re-running it and comparing traces with [`first_difference`] shows where things first
-//! differ. [`experiments_for`] lists the experiments that make sense for a scenario.
+//! differ. [`experiments_for`] lists the experiments that make sense for a scenario
+//! ([`experiments_for_run`] with the step numbers of a run, as the page shows them).
+//!
+//! The rules a page needs about experiments live here too, so every view applies them
+//! the same way: where an inserting experiment goes ([`Experiment::placed_before`]), what
+//! an experiment changes in words ([`change_summary`]), which key policy the policy editor
+//! opens with ([`initial_policy`]) and whether a typed policy is one ([`check_policy`]).
 
 use super::{err, ScenarioError};
+use crate::trace::Step;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -73,10 +80,105 @@ pub struct ExperimentOption {
     pub label: String,
     /// What it does and what to look for.
     pub description: String,
+    /// What the experiment changes first to be possible at all, e.g. "AWS managed keys
+    /// cannot be disabled: the flow first switches to a new customer managed key".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// The change.
     pub experiment: Experiment,
 }
 
+impl Experiment {
+    /// Whether it inserts a step (revoke, disable, schedule deletion, advance the clock,
+    /// flip a byte), so it can be placed elsewhere.
+    pub fn inserts_a_step(&self) -> bool {
+        self.insert_at().is_some()
+    }
+
+    /// The scenario step before which it inserts its step.
+    pub fn insert_at(&self) -> Option<usize> {
+        match self {
+            Experiment::RevokeGrant { at }
+            | Experiment::DisableKey { at }
+            | Experiment::ScheduleKeyDeletion { at }
+            | Experiment::AdvanceClock { at, .. }
+            | Experiment::FlipByte { at, .. } => Some(*at),
+            Experiment::ChangeContext { .. }
+            | Experiment::CustomerManagedKey
+            | Experiment::EditPolicy { .. } => None,
+        }
+    }
+
+    /// The same experiment inserting its step before scenario step `at` instead (an
+    /// experiment that inserts nothing is returned unchanged).
+    pub fn placed_before(&self, at: usize) -> Experiment {
+        match self.clone() {
+            Experiment::RevokeGrant { .. } => Experiment::RevokeGrant { at },
+            Experiment::DisableKey { .. } => Experiment::DisableKey { at },
+            Experiment::ScheduleKeyDeletion { .. } => Experiment::ScheduleKeyDeletion { at },
+            Experiment::AdvanceClock { seconds, .. } => Experiment::AdvanceClock { at, seconds },
+            Experiment::FlipByte { target, .. } => Experiment::FlipByte { at, target },
+            other => other,
+        }
+    }
+
+    /// What it does, in a few words that fit a title: "disable the key".
+    pub fn what(&self) -> String {
+        match self {
+            Experiment::RevokeGrant { .. } => "revoke the grant".to_owned(),
+            Experiment::DisableKey { .. } => "disable the key".to_owned(),
+            Experiment::ScheduleKeyDeletion { .. } => "schedule the key's deletion".to_owned(),
+            Experiment::AdvanceClock { seconds, .. } => format!("advance the clock {seconds} s"),
+            Experiment::ChangeContext {
+                key,
+                value: Some(_),
+                ..
+            } => format!("change \"{key}\" in a Decrypt's encryption context"),
+            Experiment::ChangeContext {
+                key, value: None, ..
+            } => {
+                format!("drop \"{key}\" from a Decrypt's encryption context")
+            }
+            Experiment::FlipByte { .. } => "flip one bit of stored data".to_owned(),
+            Experiment::CustomerManagedKey => "use a customer managed key".to_owned(),
+            Experiment::EditPolicy { .. } => "edit the key policy".to_owned(),
+        }
+    }
+}
+
+/// What an experiment changes, in words for a title and for the first difference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeSummary {
+    /// What it does: "Disable the key".
+    pub what: String,
+    /// What it changes first to be possible at all, when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<String>,
+}
+
+/// What `e` changes in `source`: AWS managed keys can be neither disabled, scheduled for
+/// deletion nor given another policy (AWS KMS developer guide, *AWS managed keys*), so
+/// those experiments on a WorkMail or SES flow that uses one first switch it to a new
+/// customer managed key, and say so.
+pub fn change_summary(source: &Value, e: &Experiment) -> ChangeSummary {
+    let mut what = e.what();
+    if let Some(first) = what.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    let managed = matches!(
+        key_source(source),
+        Some(KeySource::WorkMail { managed: true, .. } | KeySource::Ses { managed: true, .. })
+    );
+    let first = match e {
+        Experiment::DisableKey { .. } | Experiment::ScheduleKeyDeletion { .. } if managed => {
+            Some("AWS managed keys cannot be disabled or deleted, so the flow first switches to a new customer managed key (created at the start)".to_owned())
+        }
+        Experiment::EditPolicy { .. } if managed => Some("An AWS managed key's policy cannot be changed, so the flow first switches to a new customer managed key (created at the start)".to_owned()),
+        _ => None,
+    };
+    ChangeSummary { what, first }
+}
 fn steps(v: &Value) -> &[Value] {
     v.get("steps")
         .and_then(Value::as_array)
@@ -266,7 +368,13 @@ fn set_pointer(v: &mut Value, pointer: &str, value: Value) -> Result<(), Scenari
 pub fn apply(source: &Value, e: &Experiment) -> Result<Value, ScenarioError> {
     let mut v = source.clone();
     if let Some(title) = v.get("title").and_then(Value::as_str) {
-        let t = format!("{title} (experiment)");
+        let summary = change_summary(source, e);
+        let on = if summary.first.is_some() {
+            ", on a new customer managed key"
+        } else {
+            ""
+        };
+        let t = format!("{title} (experiment: {}{on})", e.what());
         v["title"] = json!(t);
     }
     match e {
@@ -435,14 +543,34 @@ fn grantee_acts_after_grant(source: &Value) -> bool {
     })
 }
 
-/// The experiments that make sense for a scenario, with default positions.
+/// The experiments that make sense for a scenario, with default positions; labels name
+/// scenario steps by their 1-based position.
 pub fn experiments_for(source: &Value) -> Vec<ExperimentOption> {
+    offered(source, &|i| i + 1)
+}
+
+/// [`experiments_for`], with labels that name steps by the number a run of the scenario
+/// shows them with (the first step of the run each scenario step produced), so the page
+/// has one step numbering.
+pub fn experiments_for_run(source: &Value, run: &[Step]) -> Vec<ExperimentOption> {
+    offered(source, &|i| {
+        run.iter()
+            .position(|s| s.action == i)
+            .map_or(i + 1, |first| first + 1)
+    })
+}
+
+fn offered(source: &Value, number: &dyn Fn(usize) -> usize) -> Vec<ExperimentOption> {
     let mut out = Vec::new();
     let n = steps(source).len();
-    let opt = |label: &str, description: &str, experiment: Experiment| ExperimentOption {
-        label: label.to_owned(),
-        description: description.to_owned(),
-        experiment,
+    let opt = |label: &str, description: &str, experiment: Experiment| {
+        let note = change_summary(source, &experiment).first;
+        ExperimentOption {
+            label: label.to_owned(),
+            description: description.to_owned(),
+            note,
+            experiment,
+        }
     };
     let source_kind = key_source(source);
     let before_last = |call: &str| last_position(source, call).unwrap_or(n.saturating_sub(1));
@@ -543,15 +671,15 @@ pub fn experiments_for(source: &Value) -> Vec<ExperimentOption> {
                         .and_then(|c| c.iter().next())
                     {
                         let changed = format!("{}-changed", val.as_str().unwrap_or_default());
-                        out.push(opt(&format!("Change \"{k}\" in step {}'s context", i + 1), "Decrypt gets a different encryption context than the ciphertext was sealed with: InvalidCiphertextException.", Experiment::ChangeContext { step: i, key: k.clone(), value: Some(changed) }));
-                        out.push(opt(&format!("Drop \"{k}\" from step {}'s context", i + 1), "Decrypt gets one pair fewer than the ciphertext was sealed with: InvalidCiphertextException.", Experiment::ChangeContext { step: i, key: k.clone(), value: None }));
+                        out.push(opt(&format!("Change \"{k}\" in step {}'s context", number(i)), "Decrypt gets a different encryption context than the ciphertext was sealed with: InvalidCiphertextException.", Experiment::ChangeContext { step: i, key: k.clone(), value: Some(changed) }));
+                        out.push(opt(&format!("Drop \"{k}\" from step {}'s context", number(i)), "Decrypt gets one pair fewer than the ciphertext was sealed with: InvalidCiphertextException.", Experiment::ChangeContext { step: i, key: k.clone(), value: None }));
                         if let Some(blob) = s
                             .pointer("/request/CiphertextBlob")
                             .and_then(Value::as_str)
                             .and_then(|b| b.strip_prefix("${"))
                             .and_then(|b| b.strip_suffix('}'))
                         {
-                            out.push(opt(&format!("Flip a byte of step {}'s ciphertext", i + 1), "One bit of the ciphertext blob is flipped before Decrypt: InvalidCiphertextException.", Experiment::FlipByte { at: i, target: format!("Response:{blob}") }));
+                            out.push(opt(&format!("Flip a byte of step {}'s ciphertext", number(i)), "One bit of the ciphertext blob is flipped before Decrypt: InvalidCiphertextException.", Experiment::FlipByte { at: i, target: format!("Response:{blob}") }));
                         }
                         break;
                     }
@@ -598,6 +726,78 @@ pub fn policy_presets(region: &str, account: &str) -> Vec<(String, String)> {
              "Condition": {"ArnEquals": {"aws:SourceArn": [format!("arn:aws:cloudtrail:us-west-2:{account}:trail/finance")]}, "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": [format!("arn:aws:cloudtrail:*:{account}:trail/*")]}}}]})),
         ),
     ]
+}
+
+/// The label of an experiment on `source`: the offered one equal to it, else the offered
+/// one of the same kind, else what it does (an experiment from a link need not be one the
+/// page offers).
+pub fn label_for(source: &Value, e: &Experiment) -> String {
+    let offered = experiments_for(source);
+    let same_kind =
+        |o: &&ExperimentOption| std::mem::discriminant(&o.experiment) == std::mem::discriminant(e);
+    offered
+        .iter()
+        .find(|o| &o.experiment == e)
+        .or_else(|| offered.iter().find(same_kind))
+        .map(|o| o.label.clone())
+        .unwrap_or_else(|| change_summary(source, e).what)
+}
+
+/// The key policy the "Edit the key policy" experiment opens with: the scenario's own
+/// (its `kms:CreateKey` step's `Policy`), else the preset for the service it uses
+/// (the WorkMail managed key's policy, the SES statement), else the default key policy.
+pub fn initial_policy(source: &Value, region: &str, account: &str) -> String {
+    let created = steps(source)
+        .iter()
+        .find(|s| call_of(s) == "kms:CreateKey")
+        .and_then(|s| s.pointer("/request/Policy"));
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    match created {
+        Some(Value::String(text)) => {
+            return serde_json::from_str::<Value>(text)
+                .map(|v| pretty(&v))
+                .unwrap_or_else(|_| text.clone())
+        }
+        Some(v) if v.is_object() => return pretty(v),
+        _ => {}
+    }
+    let uses = |service: &str| {
+        steps(source)
+            .iter()
+            .any(|s| call_of(s).starts_with(service))
+    };
+    let index = if uses("workmail:") {
+        1
+    } else if uses("ses:") {
+        2
+    } else {
+        0
+    };
+    policy_presets(region, account)
+        .into_iter()
+        .nth(index)
+        .map(|(_, text)| text)
+        .unwrap_or_default()
+}
+
+/// A key policy's JSON and grammar, checked before anything runs, with the path of the
+/// first problem (`line L column C` for JSON).
+pub fn check_policy(text: &str) -> Result<(), ScenarioError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        err(
+            format!("line {} column {}", e.line(), e.column()),
+            format!("not valid JSON: {e}"),
+        )
+    })?;
+    crate::authz::parse_policy(&value, crate::authz::PolicyKind::Resource)
+        .map(|_| ())
+        .map_err(|e| err(e.path, e.message))
+}
+
+/// The first failing step of an experiment's run at or after `from` (where it first
+/// differs from the unmodified run): what the experiment broke.
+pub fn first_failure(run: &[Step], from: usize) -> Option<&Step> {
+    run.iter().skip(from).find(|s| s.failed())
 }
 
 /// The first trace step at which two runs differ (call, title or error), if any.
@@ -831,6 +1031,111 @@ mod tests {
             crate::authz::parse_policy(&v, crate::authz::PolicyKind::Resource)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
         }
+    }
+
+    #[test]
+    fn inserting_experiments_can_be_placed_elsewhere() {
+        let e = Experiment::AdvanceClock { at: 4, seconds: 61 };
+        assert!(e.inserts_a_step());
+        assert_eq!(e.insert_at(), Some(4));
+        assert_eq!(
+            e.placed_before(2),
+            Experiment::AdvanceClock { at: 2, seconds: 61 }
+        );
+        let f = Experiment::FlipByte {
+            at: 4,
+            target: "x".into(),
+        };
+        assert_eq!(
+            f.placed_before(1),
+            Experiment::FlipByte {
+                at: 1,
+                target: "x".into()
+            }
+        );
+        assert!(!Experiment::CustomerManagedKey.inserts_a_step());
+        assert_eq!(
+            Experiment::CustomerManagedKey.placed_before(3),
+            Experiment::CustomerManagedKey
+        );
+    }
+
+    #[test]
+    fn an_experiment_that_switches_the_key_says_so() {
+        let src = source("workmail-basics");
+        let disable = experiments_for(&src)
+            .into_iter()
+            .find(|o| o.label == "Disable the key")
+            .unwrap();
+        assert!(disable
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("customer managed key"));
+        let summary = change_summary(&src, &disable.experiment);
+        assert_eq!(summary.what, "Disable the key");
+        assert!(summary.first.is_some());
+        let changed = apply(&src, &disable.experiment).unwrap();
+        let title = changed["title"].as_str().unwrap();
+        assert!(
+            title.ends_with("(experiment: disable the key, on a new customer managed key)"),
+            "{title}"
+        );
+        // A customer managed key needs no switch.
+        let src = source("encryption-context");
+        let e = Experiment::DisableKey { at: 2 };
+        assert!(change_summary(&src, &e).first.is_none());
+        assert!(apply(&src, &e).unwrap()["title"]
+            .as_str()
+            .unwrap()
+            .ends_with("(experiment: disable the key)"));
+    }
+
+    #[test]
+    fn labels_number_steps_as_the_run_shows_them() {
+        let src = source("workmail-basics");
+        let base = run(&Scenario::from_value(&src).unwrap(), None);
+        // The same experiments, the same labels where no step is named.
+        let by_scenario = experiments_for(&src);
+        let by_run = experiments_for_run(&src, &base.trace.steps);
+        assert_eq!(by_scenario.len(), by_run.len());
+        assert!(by_scenario
+            .iter()
+            .zip(&by_run)
+            .all(|(a, b)| a.experiment == b.experiment));
+        // encryption-context names a Decrypt by its step: one trace step per scenario
+        // step there, so the numbers agree.
+        let src = source("encryption-context");
+        let base = run(&Scenario::from_value(&src).unwrap(), None);
+        assert_eq!(
+            experiments_for(&src),
+            experiments_for_run(&src, &base.trace.steps)
+        );
+        assert_eq!(
+            label_for(&src, &Experiment::DisableKey { at: 0 }),
+            "Disable the key"
+        );
+        assert_eq!(
+            label_for(&source("ses-receive"), &Experiment::RevokeGrant { at: 0 }),
+            "Revoke the grant"
+        );
+    }
+
+    #[test]
+    fn the_policy_editor_opens_with_the_scenarios_policy_or_its_services_preset() {
+        let ses = source("ses-receive");
+        let p = initial_policy(&ses, "us-east-1", "111122223333");
+        assert!(p.contains("ses.amazonaws.com"), "{p}");
+        assert!(check_policy(&p).is_ok());
+        let wm = initial_policy(&source("workmail-basics"), "us-east-1", "111122223333");
+        assert!(wm.contains("kms:ViaService"), "{wm}");
+        let err = check_policy("{ \"Version\": ").unwrap_err();
+        assert!(err.path.starts_with("line 1"), "{err:?}");
+        let err = check_policy(r#"{"Statement": [{"Effect": "Maybe"}]}"#).unwrap_err();
+        assert!(
+            err.path.contains("Effect") || err.message.contains("Effect"),
+            "{err:?}"
+        );
     }
 
     #[test]
