@@ -5,6 +5,9 @@
 //!   Encrypt+Decrypt (32 B, 1 KiB) and WorkMail deliver+read through the public request API
 //!   with authorization and CloudTrail on, next to bare AES-256-GCM; a 1,000-mailbox
 //!   organization with 100 messages each;
+//! - real clients (`bench/clients.py`): boto3 against `kmsplay serve` (release), against
+//!   moto's server and against a stub with fixed answers (the client's floor), 1 and 8
+//!   client processes, GenerateDataKey and Encrypt+Decrypt;
 //! - in Chromium (`bench/browser.mjs`): the page's weight (gzip of every response), load
 //!   time to the first diagram next to a minimal Yew page built the same way, step latency,
 //!   a re-run of the longest built-in scenario, the engine's AES-GCM next to WebCrypto,
@@ -43,6 +46,29 @@ pub fn run(quick: bool) -> Result<()> {
         native.arg("--quick");
     }
     let native = json_output(&mut native, "the native engine benchmark")?;
+
+    println!("bench: boto3 against kmsplay serve, moto's server and a stub");
+    run_status(
+        cargo().args([
+            "build",
+            "--release",
+            "--package",
+            "kmsplay-cli",
+            "--bin",
+            "kmsplay",
+        ]),
+        "cargo build --release of kmsplay",
+    )?;
+    let python = prereq::ensure_python_venv()?;
+    let mut clients = Command::new(&python);
+    clients
+        .current_dir(root())
+        .arg(root().join("bench/clients.py"))
+        .arg(target_dir().join("release/kmsplay"));
+    if quick {
+        clients.arg("--quick");
+    }
+    let clients = json_output(&mut clients, "the client benchmark")?;
 
     dist::build()?;
     let site = target_dir().join("bench-site");
@@ -92,7 +118,8 @@ pub fn run(quick: bool) -> Result<()> {
     let browser = json_output(&mut node, "the browser benchmark")?;
     drop(server);
 
-    let results = json!({ "native": native, "browser": browser, "quick": quick });
+    let results =
+        json!({ "native": native, "clients": clients, "browser": browser, "quick": quick });
     print_table(&results);
     let out_dir = target_dir().join("bench");
     fs::create_dir_all(&out_dir)
@@ -231,6 +258,43 @@ fn print_table(r: &Value) {
                 f(row, "/ratio")
             );
         }
+    }
+    for op in ["GenerateDataKey", "Encrypt+Decrypt"] {
+        let row = |who: &str, n: u32, field: &str| {
+            f(
+                r,
+                &format!(
+                    "/clients/clients/{}/{who}~1{n}/{field}",
+                    op.replace('/', "~1")
+                ),
+            )
+        };
+        let (ours, moto) = (row("kmsplay", 1, "serverMs"), row("moto", 1, "serverMs"));
+        println!(
+            "{:<44} {:>11.2} ms {:>11.2} ms {:>9.2}  server time ≤ 0.1× moto: {}",
+            format!("boto3 {op}, 1 client (minus stub floor)"),
+            ours,
+            moto,
+            ours / moto,
+            verdict(ours / moto <= 0.1)
+        );
+        println!(
+            "{:<44} {:>11.2} ms {:>11.2} ms {:>9}  (p99, 1 client)",
+            "",
+            row("kmsplay", 1, "p99Ms"),
+            row("moto", 1, "p99Ms"),
+            ""
+        );
+        let (ours, moto) = (row("kmsplay", 8, "perSecond"), row("moto", 8, "perSecond"));
+        println!(
+            "{:<44} {:>10.0}/s {:>12.0}/s {:>9.2}  ≥ 5× moto: {} (stub {:.0}/s)",
+            format!("boto3 {op}, 8 client processes"),
+            ours,
+            moto,
+            ours / moto,
+            verdict(ours / moto >= 5.0),
+            row("stub", 8, "perSecond")
+        );
     }
     for (label, p) in [
         ("native", "/native/scaleNative"),

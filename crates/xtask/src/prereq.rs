@@ -74,6 +74,75 @@ pub fn playwright() -> Result<PathBuf> {
     }
 }
 
+/// The requirements the client tests and the client bench install, every package pinned.
+pub const PYTHON_REQUIREMENTS: &str = "tests/clients/requirements.txt";
+
+/// The Python of a virtual environment in target/xtask/venv with the pinned packages of
+/// [`PYTHON_REQUIREMENTS`], made (and brought up to date) when needed. Debian's python3
+/// and its venv module are installed with apt-get when missing and we are root.
+pub fn ensure_python_venv() -> Result<PathBuf> {
+    let venv = crate::target_dir().join("xtask/venv");
+    let python = venv.join("bin/python");
+    let requirements = fs::read(root().join(PYTHON_REQUIREMENTS))
+        .map_err(|e| format!("cannot read {PYTHON_REQUIREMENTS}: {e}"))?;
+    let stamp = venv.join(".kmsplay-installed-requirements.txt");
+    if python.is_file() && fs::read(&stamp).ok().as_deref() == Some(requirements.as_slice()) {
+        return Ok(python);
+    }
+    let venv_works = || {
+        Command::new("python3")
+            .args(["-c", "import venv, ensurepip"])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    };
+    if !venv_works() {
+        let install = "apt-get install -y python3 python3-venv python3-pip";
+        if !is_root() || !on_path("apt-get") {
+            return Err(format!(
+                "the client tests need Python 3 with its venv module; install them as root with `apt-get update && {install}`, then run this again"
+            ));
+        }
+        println!("installing Python: {install}");
+        let apt = |args: &[&str]| {
+            let mut cmd = Command::new("apt-get");
+            cmd.args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .stdin(std::process::Stdio::null());
+            cmd
+        };
+        run_status(&mut apt(&["update"]), "apt-get update")?;
+        run_status(
+            &mut apt(&["install", "-y", "python3", "python3-venv", "python3-pip"]),
+            "apt-get install python3 python3-venv python3-pip",
+        )?;
+    }
+    if !python.is_file() {
+        println!("creating the Python virtual environment {}", venv.display());
+        run_status(
+            Command::new("python3").arg("-m").arg("venv").arg(&venv),
+            "python3 -m venv",
+        )?;
+    }
+    println!("pip install -r {PYTHON_REQUIREMENTS}");
+    run_status(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+            ])
+            .arg(root().join(PYTHON_REQUIREMENTS)),
+        "pip install of the client test packages",
+    )?;
+    fs::write(&stamp, &requirements)
+        .map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
+    Ok(python)
+}
+
 /// Makes sure Debian's Chromium and ChromeDriver are installed, with apt-get as root.
 pub fn ensure_chromium() -> Result<()> {
     let missing = |path: &str| !PathBuf::from(path).is_file();

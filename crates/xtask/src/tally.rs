@@ -29,6 +29,9 @@ pub enum Format {
     Libtest,
     /// `  3 passed (2.1s)`, `  1 failed`, `  1 skipped`, `  1 flaky`
     Playwright,
+    /// `1 failed, 12 passed, 1 skipped in 4.82s` (pytest's last line, `=`s around it
+    /// unless `-q`)
+    Pytest,
 }
 
 /// Runs `cmd` with stdout teed through us; stderr is inherited.
@@ -75,6 +78,32 @@ fn parse_line(line: &str, format: Format) -> Tally {
                 }
             }
         }
+        Format::Pytest => {
+            let line = line.trim().trim_matches('=').trim();
+            let Some((counts, time)) = line.rsplit_once(" in ") else {
+                return tally;
+            };
+            if !time
+                .split_whitespace()
+                .next()
+                .is_some_and(|t| t.ends_with('s'))
+            {
+                return tally;
+            }
+            let mut parsed = Tally::default();
+            for part in counts.split(", ") {
+                let mut words = part.split_whitespace();
+                match (
+                    words.next().and_then(|n| n.parse::<u64>().ok()),
+                    words.next(),
+                    words.next(),
+                ) {
+                    (Some(n), Some(kind), None) => add(&mut parsed, kind.trim_end_matches('s'), n),
+                    _ => return tally,
+                }
+            }
+            tally = parsed;
+        }
         Format::Playwright => {
             let words: Vec<&str> = line.split_whitespace().collect();
             let duration_ok = words.get(2).is_none_or(|w| w.starts_with('('));
@@ -93,7 +122,7 @@ fn parse_line(line: &str, format: Format) -> Tally {
 fn add(tally: &mut Tally, kind: &str, n: u64) {
     match kind {
         "passed" | "flaky" => tally.passed += n,
-        "failed" => tally.failed += n,
+        "failed" | "error" => tally.failed += n,
         "ignored" | "skipped" => tally.skipped += n,
         _ => {}
     }
@@ -136,6 +165,32 @@ mod tests {
         );
         assert_eq!(
             parse_line("test foo ... ok", Format::Libtest),
+            Tally::default()
+        );
+    }
+
+    #[test]
+    fn reads_pytest_summaries() {
+        let quiet = "1 failed, 12 passed, 1 skipped, 2 warnings in 4.82s";
+        assert_eq!(
+            parse_line(quiet, Format::Pytest),
+            Tally {
+                passed: 12,
+                failed: 1,
+                skipped: 1
+            }
+        );
+        let framed = "===== 13 passed, 2 errors in 61.63s (0:01:01) =====";
+        assert_eq!(
+            parse_line(framed, Format::Pytest),
+            Tally {
+                passed: 13,
+                failed: 2,
+                skipped: 0
+            }
+        );
+        assert_eq!(
+            parse_line("test_moto.py passed in the end", Format::Pytest),
             Tally::default()
         );
     }

@@ -4,8 +4,11 @@
 //! 2. wasm: `cargo test --target wasm32-unknown-unknown` of the crates with browser
 //!    tests, with this binary as the cargo runner (it is the wasm-bindgen test runner)
 //!    driving Debian's headless Chromium through ChromeDriver;
-//! 3. dist: the release page, as `cargo xtask dist --single-file` builds it;
-//! 4. end-to-end: Playwright against dist/ served by our static server.
+//! 3. real AWS clients: boto3, the AWS CLI, the AWS Encryption SDK and moto's own KMS
+//!    tests against `kmsplay serve` (pytest in a virtual environment with pinned
+//!    packages, `tests/clients/`), and the server's persistence and load tests;
+//! 4. dist: the release page, as `cargo xtask dist --single-file` builds it;
+//! 5. end-to-end: Playwright against dist/ served by our static server.
 //!
 //! Every stage runs even when an earlier one failed (except end-to-end without a
 //! page), and the exit code is non-zero when anything failed.
@@ -16,7 +19,7 @@ use std::time::Instant;
 
 use crate::serve::StaticServer;
 use crate::tally::{self, Format, Tally};
-use crate::{cargo, dist, dist_dir, prereq, root, target_dir, Result};
+use crate::{cargo, dist, dist_dir, prereq, root, run_status, target_dir, Result};
 
 /// Crates whose `tests/` hold `#[wasm_bindgen_test]`s to run in the browser.
 const WASM_TEST_PACKAGES: &[&str] = &["kmsplay-js"];
@@ -57,6 +60,11 @@ pub fn run() -> Result<()> {
     }));
 
     stages.push(stage("wasm tests (headless Chromium)", wasm_tests));
+
+    stages.push(stage(
+        "client tests (boto3, AWS CLI, Encryption SDK, moto)",
+        client_tests,
+    ));
 
     let dist_started = Instant::now();
     // The single file too: the end-to-end tests open it from file://.
@@ -165,6 +173,35 @@ fn write_webdriver_json() -> Result<std::path::PathBuf> {
     let path = dir.join("webdriver.json");
     fs::write(&path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
+}
+
+/// The client tests: pytest in the pinned virtual environment against the kmsplay binary.
+fn client_tests() -> Result<(bool, Tally)> {
+    let python = prereq::ensure_python_venv()?;
+    run_status(
+        cargo().args(["build", "--package", "kmsplay-cli", "--bin", "kmsplay"]),
+        "cargo build of kmsplay",
+    )?;
+    let kmsplay = target_dir().join("debug/kmsplay");
+    let (status, tally) = tally::run(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-s",
+                "tests/clients",
+            ])
+            .current_dir(root())
+            .env("KMSPLAY_BIN", &kmsplay)
+            .env("KMSPLAY_CACHE", target_dir().join("xtask/cache"))
+            .env("KMSPLAY_RESULTS", target_dir().join("xtask/results")),
+        "pytest tests/clients",
+        Format::Pytest,
+    )?;
+    Ok((status.success(), tally))
 }
 
 fn e2e_tests() -> Result<(bool, Tally)> {
