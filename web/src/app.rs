@@ -25,6 +25,7 @@ use crate::components::drawer::Drawer;
 use crate::components::experiment_banner::ExperimentBanner;
 use crate::components::inspector::Inspector;
 use crate::components::legend::Legend;
+use crate::components::open_file::{use_file_drop, OpenFile, Opened};
 use crate::components::policy_editor::PolicyEditor;
 use crate::components::scenario_editor::ScenarioEditor;
 use crate::components::scenario_picker::ScenarioPicker;
@@ -77,6 +78,13 @@ pub fn App() -> Html {
     };
     let dispatch = state.dispatcher();
     use_keyboard(dispatch.clone(), embed.is_none_or(|e| e.controls));
+    let on_open = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |(name, contents): Opened| {
+            dispatch.dispatch(Action::OpenFile { name, contents });
+        })
+    };
+    use_file_drop(on_open.clone(), embed.is_none());
     use_permalink(state.clone(), embed.is_none());
     use_hash_change(dispatch.clone());
     use_root_marks(embed.and_then(|e| e.theme), embed.is_some());
@@ -286,6 +294,7 @@ pub fn App() -> Html {
                     current={state.loaded.as_ref().and_then(|l| l.builtin_name())}
                     {current_title} on_pick={send(&dispatch, Action::OpenBuiltin)} />
                 <div class="topbar-actions">
+                    <OpenFile on_open={on_open.clone()} />
                     <ShareBar link={copy_link(&state)} embed={copy_embed(&state)} />
                     <button type="button" class="topbar-button" aria-expanded={drawer_panel.is_some().to_string()}
                             aria-controls="drawer" data-testid="open-drawer" onclick={toggle_drawer}>

@@ -6,6 +6,7 @@
 //! kmsplay run my-flow.json          # run files (or built-in names), one line per step
 //! kmsplay run workmail-cache --json # the run as JSON: steps, decisions, CloudTrail
 //! kmsplay serve                     # AWS KMS on http://127.0.0.1:4599 for real AWS clients
+//! kmsplay code encryption-context   # each KMS call of a run as an AWS CLI command
 //! ```
 //!
 //! `run` exits 0 only if every step ran and every expectation held, 1 if not, and 2 if a
@@ -82,6 +83,92 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Print each KMS call of a scenario's run as code: an AWS CLI command, boto3 or the
+    /// AWS SDK for JavaScript v3, runnable against `kmsplay serve` over the scenario's
+    /// principals (the scenario without its steps), or against AWS with `--aws`.
+    Code {
+        /// A scenario file or a built-in name.
+        scenario: String,
+        /// The language: cli, python or javascript.
+        #[arg(long, default_value = "cli", value_parser = ["cli", "python", "javascript"])]
+        language: String,
+        /// The endpoint the code sends to.
+        #[arg(long, default_value = kmsplay_core::view::code::SERVE_ENDPOINT)]
+        endpoint: String,
+        /// Write the code for AWS itself: no endpoint, the shell's own credentials.
+        #[arg(long)]
+        aws: bool,
+        /// Print JSON: per KMS call its step, request, AWS's answer in the run, and the
+        /// code in every language.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `kmsplay code`: the KMS calls of `scenario`'s run as code.
+fn print_code(
+    scenario: &Scenario,
+    language: &str,
+    endpoint: Option<&str>,
+    as_json: bool,
+) -> Result<(), String> {
+    use kmsplay_core::view::code::{step_snippets, Language};
+    use std::fmt::Write as _;
+    use std::io::Write as _;
+    let mut text = String::new();
+    let result = run(scenario, None);
+    let mut out = Vec::new();
+    for step in &result.trace.steps {
+        let Some(snippets) = step_snippets(scenario, step, endpoint) else {
+            continue;
+        };
+        if as_json {
+            let mut entry = json!({
+                "step": step.index,
+                "title": step.title,
+                "operation": step.call.map(|c| c.to_string()),
+                "caller": step.actor,
+                "request": step.request,
+                "response": step.response,
+                "error": step.error,
+            });
+            for (l, code) in &snippets {
+                let key = match l {
+                    Language::Cli => "cli",
+                    Language::Python => "python",
+                    Language::JavaScript => "javascript",
+                };
+                entry[key] = Value::String(code.clone());
+            }
+            out.push(entry);
+        } else {
+            let want = match language {
+                "python" => Language::Python,
+                "javascript" => Language::JavaScript,
+                _ => Language::Cli,
+            };
+            let comment = if want == Language::Cli || want == Language::Python {
+                "#"
+            } else {
+                "//"
+            };
+            let _ = writeln!(text, "{comment} step {}: {}", step.index + 1, step.title);
+            if let Some((_, code)) = snippets.iter().find(|(l, _)| *l == want) {
+                let _ = writeln!(text, "{code}");
+            }
+        }
+    }
+    if as_json {
+        text = serde_json::to_string_pretty(&Value::Array(out)).map_err(|e| e.to_string())?;
+        text.push('\n');
+    }
+    // A reader that stops early (`| head`) is not an error.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("writing to stdout: {e}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn load(arg: &str) -> Result<Scenario, String> {
@@ -185,6 +272,23 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("kmsplay serve: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Code {
+            scenario,
+            language,
+            endpoint,
+            aws,
+            json,
+        } => {
+            let outcome = load(&scenario)
+                .and_then(|s| print_code(&s, &language, (!aws).then_some(endpoint.as_str()), json));
+            match outcome {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("kmsplay code: {e}");
                     ExitCode::from(2)
                 }
             }

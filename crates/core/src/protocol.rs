@@ -258,22 +258,26 @@ impl Endpoint {
             .as_deref()
             .map(|who| identity_of(&scenario, who))
             .transpose()?;
-        let identities = scenario
+        // A principal is known by its accessKeyId, or, when it declares none, by its name
+        // (`PrincipalDef::credentials`); a declared key wins over a name it happens to equal.
+        let mut identities = BTreeMap::new();
+        let (declared, by_name): (Vec<_>, Vec<_>) = scenario
             .principals
             .iter()
-            .filter_map(|(name, p)| {
-                p.access_key_id.as_ref().map(|id| {
-                    (
-                        id.clone(),
-                        Identity {
-                            name: name.clone(),
-                            arn: p.arn.clone(),
-                            secret: p.secret_access_key.clone(),
-                        },
-                    )
-                })
-            })
-            .collect();
+            .partition(|(_, p)| p.access_key_id.is_some());
+        for (name, p) in declared.into_iter().chain(by_name) {
+            let (id, secret) = p.credentials(name);
+            let secret = p
+                .secret_access_key
+                .is_some()
+                .then_some(secret)
+                .or_else(|| p.access_key_id.is_none().then_some(secret));
+            identities.entry(id.to_owned()).or_insert_with(|| Identity {
+                name: name.clone(),
+                arn: p.arn.clone(),
+                secret: secret.map(str::to_owned),
+            });
+        }
         let session = Self::fresh(&scenario, &options, now_ms)?;
         Ok(Endpoint {
             scenario,
@@ -373,7 +377,7 @@ impl Endpoint {
                         "UnrecognizedClientException",
                         Some("The security token included in the request is invalid."),
                     );
-                    r.log = Some(format!("{op} refused: access key {} belongs to no principal of the scenario (give principals an accessKeyId, or start with --default-principal)", sig.access_key_id));
+                    r.log = Some(format!("{op} refused: access key {} belongs to no principal of the scenario (sign with a principal's accessKeyId, or its name if it declares none, or start with --default-principal)", sig.access_key_id));
                     return r;
                 }
             },

@@ -7,10 +7,12 @@ use std::rc::Rc;
 use kmsplay_core::diagram::{NodeState, Snapshot};
 use kmsplay_core::trace::{MaterialAction, MaterialEvent, Step};
 use kmsplay_core::view::bytes::{format_of, s3_envelope};
+use kmsplay_core::view::code::{step_snippets, SERVE_ENDPOINT};
 use kmsplay_core::view::failure::explain;
 use yew::{classes, component, html, Callback, Html, Properties};
 
 use crate::components::bytes_view::{envelope_view, fields_view};
+use crate::components::code_view::CodeView;
 use crate::components::decision_view::DecisionView;
 use crate::components::json_view::JsonView;
 use crate::components::scenario_intro::ScenarioIntro;
@@ -124,6 +126,10 @@ fn step_view(loaded: &Loaded, step: &Step, on_go: &Callback<usize>) -> Html {
             if let Some(request) = &step.request {
                 <h4>{ "Request" }</h4>
                 <JsonView value={request.clone()} label="Request JSON" />
+            }
+            if let Some(snippets) = step_snippets(&loaded.scenario, step, Some(SERVE_ENDPOINT)) {
+                <h4>{ "As code" }</h4>
+                <CodeView snippets={Rc::new(snippets)} />
             }
             if let Some(response) = &step.response {
                 <h4>{ "Response" }</h4>

@@ -4,6 +4,7 @@
 pub mod break_it;
 pub mod bytes_view;
 pub mod cloudtrail_log;
+pub mod code_view;
 pub mod decision_view;
 pub mod diagram;
 pub mod drawer;
@@ -12,6 +13,7 @@ pub mod glyph;
 pub mod inspector;
 pub mod json_view;
 pub mod legend;
+pub mod open_file;
 pub mod policy_editor;
 pub mod scenario_editor;
 pub mod scenario_intro;

@@ -121,7 +121,7 @@ pub fn ShareBar(props: &ShareBarProps) -> Html {
 
 /// `navigator.clipboard.writeText(text)`; false when there is no clipboard API or it
 /// refuses. Looked up dynamically: calling a missing API through web-sys would throw.
-async fn write_clipboard(text: &str) -> bool {
+pub(crate) async fn write_clipboard(text: &str) -> bool {
     let Some(window) = web_sys::window() else {
         return false;
     };

@@ -136,6 +136,14 @@ pub enum Action {
     ClosePolicyEditor,
     /// Hide the notice.
     DismissNotice,
+    /// Open a file the reader picked or dropped (a scenario, or a recording written by
+    /// `kmsplay serve --record`): its name, and its text or why it could not be read.
+    OpenFile {
+        /// The file's name.
+        name: String,
+        /// Its text, or why it was not read.
+        contents: Result<String, String>,
+    },
     /// Show what a URL asks for (a permalink pasted into the address bar).
     Restore(Initial),
 }
@@ -268,6 +276,7 @@ impl Reducible for State {
                 }
             }
             Action::DismissNotice => next.notice = None,
+            Action::OpenFile { name, contents } => next.open_file(&name, contents),
             Action::Restore(initial) => next.open(initial),
         }
         if next == *self {

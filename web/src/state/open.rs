@@ -158,6 +158,37 @@ impl State {
         }
     }
 
+    /// A file the reader opened: run it from its first step, as if typed into the editor
+    /// (so the editor holds it and a link carries it). Anything that cannot be opened is
+    /// said in the notice, and the view shown stays.
+    pub(super) fn open_file(&mut self, name: &str, contents: Result<String, String>) {
+        let text = match contents {
+            Ok(text) => text,
+            Err(why) => {
+                self.notice = Some(format!(
+                    "Could not open {name}: {why}. The view shown is unchanged."
+                ));
+                return;
+            }
+        };
+        match Scenario::parse(&text) {
+            Ok(scenario) => {
+                self.editor = text.clone();
+                self.editor_error = None;
+                self.notice = None;
+                self.experiment_error = None;
+                self.policy = None;
+                self.queued = None;
+                self.request_run(Origin::Edited, scenario, text, 0, None);
+            }
+            Err(e) => {
+                self.notice = Some(format!(
+                    "{name} is not a scenario or a recording of kmsplay serve: {e}. The view shown is unchanged."
+                ));
+            }
+        }
+    }
+
     pub(super) fn reset_editor(&mut self) {
         if let Some(loaded) = &self.loaded {
             self.editor = loaded.text.clone();

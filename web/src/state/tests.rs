@@ -504,3 +504,53 @@ fn an_experiment_the_reader_asked_for_takes_focus_and_one_from_a_link_does_not()
         .iter()
         .all(|t| Tab::from_slug(t.slug()) == Some(*t)));
 }
+
+#[test]
+fn an_opened_recording_runs_from_its_first_step_and_a_bad_file_keeps_the_view() {
+    let s = opened("workmail-basics").reduce(Action::GoTo(3));
+    let before = s.loaded.clone().expect("ran");
+    // Unreadable, then not a scenario: each says so, and the view stays.
+    let s = s.reduce(Action::OpenFile {
+        name: "huge.json".into(),
+        contents: Err("it is 12.0 MB, more than the 5 MB a recording may be".into()),
+    });
+    assert!(s
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.contains("huge.json") && n.contains("5 MB")));
+    assert!(Rc::ptr_eq(s.loaded.as_ref().expect("kept"), &before));
+    let s = s.reduce(Action::OpenFile {
+        name: "notes.txt".into(),
+        contents: Ok("hello".into()),
+    });
+    assert!(s
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.starts_with("notes.txt is not a scenario")));
+    assert!(!s.is_running());
+    assert!(Rc::ptr_eq(s.loaded.as_ref().expect("kept"), &before));
+    assert_eq!(s.step, 3);
+
+    // A recording: the scenario it was served over, and the requests since, as steps.
+    let recording = r#"{
+      "name": "recorded", "title": "Recorded by kmsplay serve",
+      "principals": {"admin": {"arn": "arn:aws:iam::111122223333:role/Admin", "accessKeyId": "AKIAIOSFODNN7EXAMPLE",
+        "policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}]}},
+      "steps": [
+        {"id": "key", "as": "admin", "call": "kms:CreateKey", "request": {"Description": "from boto3"}},
+        {"as": "admin", "call": "kms:Encrypt", "request": {"KeyId": "${key.KeyMetadata.KeyId}", "Plaintext": "aGk="}}
+      ]
+    }"#;
+    let s = settle(s.reduce(Action::OpenFile {
+        name: "run.json".into(),
+        contents: Ok(recording.into()),
+    }));
+    assert!(s.notice.is_none(), "{:?}", s.notice);
+    let loaded = s.loaded.clone().expect("opened");
+    assert_eq!(loaded.origin, Origin::Edited);
+    assert_eq!(loaded.scenario.name, "recorded");
+    assert!(loaded.run.all_met(), "{:?}", loaded.run.stopped);
+    assert_eq!(s.step, 0);
+    assert_eq!(s.editor, recording);
+    assert!(s.notice.is_none());
+}

@@ -139,6 +139,25 @@ pub struct PrincipalDef {
     pub secret_access_key: Option<String>,
 }
 
+/// The secret access key `kmsplay serve` expects of a principal that declares none (only
+/// `--verify-signatures` reads it).
+pub const DEFAULT_SECRET_ACCESS_KEY: &str = "kmsplay";
+
+impl PrincipalDef {
+    /// The access key id and secret `kmsplay serve` knows this principal, called `name`
+    /// in the scenario, by: its `accessKeyId` and `secretAccessKey`, or, when it declares
+    /// none, its name and [`DEFAULT_SECRET_ACCESS_KEY`]. So every principal of a built-in
+    /// scenario can sign requests without the scenario naming keys.
+    pub fn credentials<'a>(&'a self, name: &'a str) -> (&'a str, &'a str) {
+        (
+            self.access_key_id.as_deref().unwrap_or(name),
+            self.secret_access_key
+                .as_deref()
+                .unwrap_or(DEFAULT_SECRET_ACCESS_KEY),
+        )
+    }
+}
+
 /// Whether `region` looks like a Region name (`us-east-1`).
 fn is_region(region: &str) -> bool {
     !region.is_empty()

@@ -3,4 +3,5 @@
 //! ([`bytes`]). The page, and any other front, draws these; the rules stay here, once.
 
 pub mod bytes;
+pub mod code;
 pub mod failure;
