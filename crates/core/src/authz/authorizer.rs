@@ -1,8 +1,12 @@
 //! How KMS decides whether a request is allowed.
 //!
 //! The policy types that bear on a request to AWS KMS, in the order AWS evaluates them
-//! (IAM User Guide, *Policy evaluation logic* and *Cross-account policy evaluation logic*;
-//! AWS KMS developer guide, *Determining access to a KMS key*):
+//! (IAM User Guide, *Policy evaluation logic*,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>,
+//! and *Cross-account policy evaluation logic*,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>;
+//! AWS KMS developer guide, *Determining access to a KMS key*,
+//! <https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html>):
 //!
 //! 1. An explicit `Deny` in any of them denies: the service control policies (SCPs) of the
 //!    caller's account, the key policy, the caller's identity-based (IAM) policies, its
@@ -23,10 +27,13 @@
 //!    - From another account, both must allow: "The key policy determines who *can* have
 //!      access to the KMS key. The IAM policy determines who *does* have access ...
 //!      Neither the key policy nor the IAM policy alone is sufficient" (developer guide,
-//!      *Allowing users in other accounts to use a KMS key*); and so do the caller's
-//!      boundary and session policies, which are its own account's ("AWS evaluates the
-//!      request in the trusting account and the trusted account ... The request is allowed
-//!      only if both evaluations return a decision of Allow").
+//!      *Allowing users in other accounts to use a KMS key*,
+//!      <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html>);
+//!      and so do the caller's boundary and session policies, which are its own
+//!      account's ("AWS evaluates the request in the trusting account and the trusted
+//!      account ... The request is allowed only if both evaluations return a decision of
+//!      Allow"). Only the operations that AWS lets cross accounts get this far (`kms`
+//!      answers the others with the `NotFoundException` of the caller's own account).
 //! 4. Otherwise a grant for the caller allows the operation under its constraints ("users
 //!    and roles in the external account cannot use the KMS key until you attach IAM
 //!    policies that delegate those permissions, or use grants").

@@ -20,6 +20,34 @@ use crate::context::EncryptionContext;
 use crate::env::{parse_uuid, Env};
 use std::sync::Arc;
 
+/// The operations a principal of another account may call on a key: "Cross-account
+/// permissions are effective only for the following operations ... If you give a user in a
+/// different account permission for other operations, those permissions have no effect"
+/// (developer guide, *Allowing users in other accounts to use a KMS key*,
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html>).
+const CROSS_ACCOUNT_ACTIONS: &[&str] = &[
+    "kms:CreateGrant",
+    "kms:Decrypt",
+    "kms:DeriveSharedSecret",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateMac",
+    "kms:GetKeyRotationStatus",
+    "kms:GetPublicKey",
+    "kms:ListGrants",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+    "kms:Sign",
+    "kms:Verify",
+    "kms:VerifyMac",
+];
+
 /// What a request is authorized on.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum AuthTarget<'a> {
@@ -284,6 +312,15 @@ impl Kms {
         };
         let key_arn = key.map(|k| k.arn.as_str());
         if let Some(k) = key {
+            let foreign = ctx.caller.account().is_some_and(|a| a != self.account);
+            if foreign && !CROSS_ACCOUNT_ACTIONS.contains(&action.iam) {
+                // The request goes to the caller's own account, which has no such key.
+                return Err(KmsError::key_not_found(k.arn()).help(format!(
+                    "{} is not a cross-account operation: a principal of account {} can call it only on keys of its own account, whatever the key policy says. Cross-account use covers the cryptographic operations, DescribeKey, GetPublicKey, GetKeyRotationStatus and the grant operations.",
+                    action.iam.trim_start_matches("kms:"),
+                    ctx.caller.account().unwrap_or_default()
+                )));
+            }
             if !ctx.resources.contains(&k.arn_text) {
                 ctx.resources.push(k.arn_text.clone());
             }

@@ -346,3 +346,35 @@ fn cross_account_requests_need_both_accounts() {
         ["444455556666"]
     );
 }
+
+/// Only some operations work across accounts; for the others the key is not found, as the
+/// request goes to the caller's own account (developer guide, *Allowing users in other
+/// accounts to use a KMS key*).
+#[test]
+fn management_operations_do_not_work_across_accounts() {
+    let mut f = fixture(19);
+    let key = f.new_key();
+    let other_root = Caller::root("444455556666");
+    set_policy(
+        &mut f,
+        &key,
+        json!([root_statement(), {"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:*", "Resource": "*"}]),
+    );
+    assert!(f
+        .call_as(&other_root, "DescribeKey", json!({"KeyId": key}))
+        .is_ok());
+    let e = f
+        .call_as(
+            &other_root,
+            "ScheduleKeyDeletion",
+            json!({"KeyId": key, "PendingWindowInDays": 7}),
+        )
+        .response
+        .unwrap_err();
+    assert_eq!(code(&e), "NotFoundException");
+    assert!(f
+        .call_as(&other_root, "DisableKey", json!({"KeyId": key}))
+        .response
+        .is_err());
+}
