@@ -25,6 +25,7 @@ use super::types::{EncryptionAlgorithm, KeySpec, KeyUsage, Origin};
 use crate::authz::{Caller, CallerPrincipal, RequestKeys};
 use crate::context::EncryptionContext;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// What a grant request adds to the request context (CreateGrant).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,8 +185,21 @@ impl ConditionFacts {
 /// The global condition keys every request carries, whatever its operation (IAM User
 /// Guide, *AWS global condition context keys*,
 /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct GlobalKeys {
+    now_secs: u64,
+    region: Text,
+    /// `aws:PrincipalTag/<key>`: the IAM tags of the caller.
+    pub principal_tags: BTreeMap<String, String>,
+    /// The other keys' values, computed the first time a policy asks for one of them (or
+    /// an explanation lists them all), so a request whose policies never look at them
+    /// pays nothing for them.
+    values: OnceLock<GlobalValues>,
+}
+
+/// The values of the global keys other than the principal's tags.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct GlobalValues {
     /// `aws:CurrentTime`: the virtual clock, ISO 8601 ("Use this key to compare the date
     /// and time of the request with the date and time that you specify").
     pub current_time: String,
@@ -212,9 +226,22 @@ pub(crate) struct GlobalKeys {
     pub called_via: Option<String>,
     /// `aws:PrincipalServiceName`, for service principals.
     pub service_name: Option<String>,
-    /// `aws:PrincipalTag/<key>`: the IAM tags of the caller.
-    pub principal_tags: BTreeMap<String, String>,
 }
+
+/// The names (after `aws:`) of the keys [`KmsRequestKeys::computed`] gives.
+const GLOBAL_COMPUTED: &[&str] = &[
+    "PrincipalArn",
+    "PrincipalType",
+    "username",
+    "userid",
+    "PrincipalServiceName",
+    "CurrentTime",
+    "EpochTime",
+    "CalledViaFirst",
+    "CalledViaLast",
+    "RequestedRegion",
+    "CalledVia",
+];
 
 /// The services that set `aws:CalledVia` (IAM User Guide, *aws:CalledVia*).
 const CALLED_VIA_SERVICES: &[&str] = &[
@@ -239,20 +266,36 @@ fn unique_id(prefix: &str, text: &str) -> String {
     out
 }
 
+impl Default for GlobalKeys {
+    fn default() -> Self {
+        GlobalKeys::of(0, Text::Static(""), &BTreeMap::new())
+    }
+}
+
 impl GlobalKeys {
-    /// The global keys of a request by `caller` to `region` at `now_secs`, the caller
-    /// having `tags`.
-    pub fn of(
-        caller: &Caller,
-        now_secs: u64,
-        region: &str,
-        tags: &BTreeMap<String, String>,
-    ) -> Self {
-        let mut g = GlobalKeys {
+    /// The global keys of a request to `region` at `now_secs` by a caller having `tags`.
+    pub fn of(now_secs: u64, region: Text, tags: &BTreeMap<String, String>) -> Self {
+        GlobalKeys {
+            now_secs,
+            region,
+            principal_tags: tags.clone(),
+            values: OnceLock::new(),
+        }
+    }
+
+    /// The values of the other global keys, for `caller` (who made the request).
+    pub fn values(&self, caller: &Caller) -> &GlobalValues {
+        self.values
+            .get_or_init(|| GlobalValues::of(caller, self.now_secs, &self.region))
+    }
+}
+
+impl GlobalValues {
+    fn of(caller: &Caller, now_secs: u64, region: &str) -> Self {
+        let mut g = GlobalValues {
             current_time: crate::env::iso8601(now_secs),
             epoch_time: now_secs.to_string(),
             requested_region: region.to_owned(),
-            principal_tags: tags.clone(),
             ..Default::default()
         };
         match &caller.principal {
@@ -329,32 +372,21 @@ impl KmsRequestKeys<'_> {
 
     /// The one-value keys (everything but the encryption context and the grant's
     /// operations), by their AWS name.
-    fn single(&self) -> [(&'static str, Option<&str>); 36] {
+    fn single(&self) -> [(&'static str, Option<&str>); 26] {
         let caller_account = self.caller.account();
         let grant = self.facts.grant.as_ref();
-        let g = self.globals;
-        let via = self.caller.via_service.is_some();
-        let called_via = g.called_via.as_deref();
         [
             ("kms:CallerAccount", caller_account),
-            ("aws:PrincipalArn", g.principal_arn.as_deref()),
             ("aws:PrincipalAccount", caller_account),
-            ("aws:PrincipalType", g.principal_type),
-            ("aws:username", g.username.as_deref()),
-            ("aws:userid", g.userid.as_deref()),
-            ("aws:PrincipalServiceName", g.service_name.as_deref()),
+            ("aws:SecureTransport", Some("true")),
+            (
+                "aws:ViaAWSService",
+                Some(flag(self.caller.via_service.is_some())),
+            ),
             (
                 "aws:PrincipalIsAWSService",
-                Some(flag(g.service_name.is_some())),
+                Some(flag(self.caller.account().is_none())),
             ),
-            ("aws:CurrentTime", Some(g.current_time.as_str())),
-            ("aws:EpochTime", Some(g.epoch_time.as_str())),
-            // AWS KMS endpoints take HTTPS only.
-            ("aws:SecureTransport", Some("true")),
-            ("aws:ViaAWSService", Some(flag(via))),
-            ("aws:CalledViaFirst", called_via),
-            ("aws:CalledViaLast", called_via),
-            ("aws:RequestedRegion", Some(g.requested_region.as_str())),
             ("kms:RequestAlias", self.facts.request_alias.as_deref()),
             ("kms:ViaService", self.caller.via_service.as_deref()),
             ("aws:SourceAccount", self.caller.source_account.as_deref()),
@@ -385,6 +417,27 @@ impl KmsRequestKeys<'_> {
                 "kms:RetiringPrincipal",
                 grant.and_then(|g| g.retiring.as_deref()),
             ),
+        ]
+    }
+
+    /// The global keys computed from the caller and the clock (see [`GlobalKeys`]). AWS
+    /// KMS endpoints take HTTPS only, so `aws:SecureTransport` (in [`Self::single`]) is
+    /// always `true`.
+    fn computed(&self) -> [(&'static str, Option<&str>); 11] {
+        let g = self.globals.values(self.caller);
+        let called_via = g.called_via.as_deref();
+        [
+            ("aws:PrincipalArn", g.principal_arn.as_deref()),
+            ("aws:PrincipalType", g.principal_type),
+            ("aws:username", g.username.as_deref()),
+            ("aws:userid", g.userid.as_deref()),
+            ("aws:PrincipalServiceName", g.service_name.as_deref()),
+            ("aws:CurrentTime", Some(g.current_time.as_str())),
+            ("aws:EpochTime", Some(g.epoch_time.as_str())),
+            ("aws:CalledViaFirst", called_via),
+            ("aws:CalledViaLast", called_via),
+            ("aws:RequestedRegion", Some(g.requested_region.as_str())),
+            ("aws:CalledVia", called_via),
         ]
     }
 
@@ -478,9 +531,7 @@ impl RequestKeys for KmsRequestKeys<'_> {
                 .filter(|a| !a.is_empty())
                 .map(|a| a.iter().map(String::as_str).collect());
         }
-        if key.eq_ignore_ascii_case("aws:CalledVia") {
-            return self.globals.called_via.as_deref().map(|v| vec![v]);
-        }
+
         if key.eq_ignore_ascii_case("kms:GrantConstraintType") {
             return self
                 .facts
@@ -497,7 +548,19 @@ impl RequestKeys for KmsRequestKeys<'_> {
         {
             return Some(vec![v.as_str()]);
         }
-        self.single()
+        if let Some((_, value)) = self
+            .single()
+            .into_iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(key))
+        {
+            return value.map(|v| vec![v]);
+        }
+        if !strip_prefix_ignore_case(key, "aws:")
+            .is_some_and(|k| GLOBAL_COMPUTED.iter().any(|g| g.eq_ignore_ascii_case(k)))
+        {
+            return None;
+        }
+        self.computed()
             .into_iter()
             .find(|(name, _)| name.eq_ignore_ascii_case(key))
             .and_then(|(_, value)| value)
@@ -508,6 +571,7 @@ impl RequestKeys for KmsRequestKeys<'_> {
         let mut out: BTreeMap<String, Vec<String>> = self
             .single()
             .into_iter()
+            .chain(self.computed())
             .filter_map(|(name, value)| value.map(|v| (name.to_owned(), vec![v.to_owned()])))
             .collect();
         for (name, v) in &self.facts.named {
@@ -541,9 +605,6 @@ impl RequestKeys for KmsRequestKeys<'_> {
             .filter(|a| !a.is_empty())
         {
             out.insert("kms:ResourceAliases".to_owned(), a.clone());
-        }
-        if let Some(v) = &self.globals.called_via {
-            out.insert("aws:CalledVia".to_owned(), vec![v.clone()]);
         }
         if let Some(v) = self.grant_is_for_aws_resource() {
             out.insert("kms:GrantIsForAWSResource".to_owned(), vec![v.to_owned()]);
@@ -680,6 +741,15 @@ mod tests {
             "KMS:EncryptionContext:dept",
             "kms:EncryptionContext:missing",
             "aws:Nothing",
+            "aws:CurrentTime",
+            "aws:EpochTime",
+            "aws:userid",
+            "aws:PrincipalType",
+            "aws:SecureTransport",
+            "aws:ViaAWSService",
+            "aws:CalledVia",
+            "aws:RequestedRegion",
+            "aws:PrincipalIsAWSService",
         ] {
             assert_eq!(
                 RequestKeys::get(&view, key),
@@ -707,5 +777,55 @@ mod tests {
             .all()
             .keys()
             .any(|k| k.starts_with("kms:EncryptionContext")));
+    }
+
+    /// IAM User Guide, *AWS global condition context keys*: what each kind of principal
+    /// carries.
+    #[test]
+    fn global_keys_by_principal_kind() {
+        let values = |caller: &Caller| GlobalValues::of(caller, 1_767_225_600, "eu-west-1");
+        let user = values(&Caller::iam("arn:aws:iam::111122223333:user/dev/David"));
+        assert_eq!(user.principal_type, Some("User"));
+        assert_eq!(user.username.as_deref(), Some("David"));
+        assert!(user
+            .userid
+            .as_deref()
+            .is_some_and(|id| id.starts_with("AIDA") && id.len() == 21));
+        assert_eq!(user.current_time, "2026-01-01T00:00:00Z");
+        assert_eq!(user.requested_region, "eu-west-1");
+        let root = values(&Caller::root("111122223333"));
+        assert_eq!(
+            (root.principal_type, root.userid.as_deref()),
+            (Some("Account"), Some("111122223333"))
+        );
+        assert_eq!(root.username, None);
+        let session = values(&Caller::iam(
+            "arn:aws:sts::111122223333:assumed-role/App/s1",
+        ));
+        assert_eq!(session.principal_type, Some("AssumedRole"));
+        assert_eq!(
+            session.principal_arn.as_deref(),
+            Some("arn:aws:iam::111122223333:role/App")
+        );
+        assert!(session
+            .userid
+            .as_deref()
+            .is_some_and(|id| id.starts_with("AROA") && id.ends_with(":s1")));
+        assert_eq!(session.username, None);
+        let ses = values(&Caller::service("ses.amazonaws.com"));
+        assert_eq!(
+            (ses.principal_type, ses.principal_arn.as_deref()),
+            (None, None)
+        );
+        assert_eq!(ses.service_name.as_deref(), Some("ses.amazonaws.com"));
+        // aws:CalledVia only for the services that set it.
+        let via = |endpoint: &str| {
+            values(&Caller::iam("arn:aws:iam::111122223333:user/D").via(endpoint)).called_via
+        };
+        assert_eq!(via("workmail.us-east-1.amazonaws.com"), None);
+        assert_eq!(
+            via("athena.us-east-1.amazonaws.com").as_deref(),
+            Some("athena.amazonaws.com")
+        );
     }
 }

@@ -350,9 +350,8 @@ impl Kms {
             _ => key.map_or(Text::Static("*"), |k| k.arn_text.clone()),
         };
         let globals = GlobalKeys::of(
-            ctx.caller,
             ctx.env.clock.now_secs(),
-            &self.region,
+            self.region_text.clone(),
             &principal.tags,
         );
         let keys = KmsRequestKeys {

@@ -51,9 +51,8 @@ impl Kms {
         let action = Operation::PutKeyPolicy.action();
         let facts = ConditionFacts::default();
         let globals = GlobalKeys::of(
-            ctx.caller,
             ctx.env.clock.now_secs(),
-            &self.region,
+            self.region_text.clone(),
             &principal.tags,
         );
         let keys = KmsRequestKeys {
