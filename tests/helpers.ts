@@ -17,6 +17,7 @@ export const BUILTINS = [
   'key-rotation',
   'location-least-privilege',
   'cloudtrail-confused-deputy',
+  'cross-account-key',
 ];
 
 /** Collects console errors and warnings and uncaught exceptions of a page. */

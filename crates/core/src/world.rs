@@ -299,9 +299,10 @@ pub struct World {
     call_region: String,
     /// How many CloudTrail events each Region keeps (`None`: all).
     trail_limit: Option<usize>,
-    /// The IAM identity policies of the account (IAM is global: every Region's KMS gets
-    /// them).
-    iam: Vec<(String, Vec<crate::authz::PolicyDocument>)>,
+    /// What IAM knows of each principal (IAM is global: every Region's KMS gets it).
+    iam: Vec<(String, crate::authz::IamPrincipal)>,
+    /// The service control policies of each account that has some (global too).
+    scps: Vec<(String, Vec<crate::authz::PolicyDocument>)>,
     /// Everything that happened.
     pub trace: Trace,
     /// How secrets appear in the trace and in responses at the JSON edge: plaintexts the
@@ -324,6 +325,7 @@ impl World {
             call_region: String::new(),
             trail_limit: None,
             iam: Vec::new(),
+            scps: Vec::new(),
             trace: Trace::new(TraceMode::Full),
             view: SecretView::RevealOnly(Rc::new(BTreeSet::new())),
             action: 0,
@@ -337,19 +339,43 @@ impl World {
         self
     }
 
-    /// Attaches IAM identity policies to a principal, in every Region.
+    /// Attaches IAM identity policies to a principal, in every Region (replacing what IAM
+    /// knew of it).
     pub fn set_identity_policies(
         &mut self,
         principal_arn: &str,
         policies: Vec<crate::authz::PolicyDocument>,
     ) {
-        self.kms
-            .set_identity_policies(principal_arn, policies.clone());
+        self.set_principal(
+            principal_arn,
+            crate::authz::IamPrincipal::with_identity(policies),
+        );
+    }
+
+    /// Tells IAM, in every Region, what it knows of a principal: its identity policies,
+    /// permissions boundary, session policies and tags.
+    pub fn set_principal(&mut self, principal_arn: &str, principal: crate::authz::IamPrincipal) {
+        self.kms.set_principal(principal_arn, principal.clone());
         for kms in self.other_regions.values_mut() {
-            kms.set_identity_policies(principal_arn, policies.clone());
+            kms.set_principal(principal_arn, principal.clone());
         }
         self.iam.retain(|(arn, _)| arn != principal_arn);
-        self.iam.push((principal_arn.to_owned(), policies));
+        self.iam.push((principal_arn.to_owned(), principal));
+    }
+
+    /// Sets the service control policies of `account`, in every Region (AWS
+    /// Organizations; an empty list: no SCPs).
+    pub fn set_service_control_policies(
+        &mut self,
+        account: &str,
+        scps: Vec<crate::authz::PolicyDocument>,
+    ) {
+        self.kms.set_service_control_policies(account, scps.clone());
+        for kms in self.other_regions.values_mut() {
+            kms.set_service_control_policies(account, scps.clone());
+        }
+        self.scps.retain(|(a, _)| a != account);
+        self.scps.push((account.to_owned(), scps));
     }
 
     /// KMS in `region` (the home Region's, or another's, made on first use with the
@@ -362,14 +388,18 @@ impl World {
         let record = self.kms.records_trail();
         let limit = self.trail_limit;
         let iam = &self.iam;
+        let scps = &self.scps;
         self.other_regions
             .entry(region.to_owned())
             .or_insert_with(|| {
                 let mut kms = Kms::new(region, &account);
                 kms.set_record_trail(record);
                 kms.set_trail_limit(limit);
-                for (arn, policies) in iam {
-                    kms.set_identity_policies(arn, policies.clone());
+                for (arn, principal) in iam {
+                    kms.set_principal(arn, principal.clone());
+                }
+                for (account, policies) in scps {
+                    kms.set_service_control_policies(account, policies.clone());
                 }
                 kms
             })

@@ -1,7 +1,9 @@
 //! An authorization decision with all its reasons: every key policy and IAM policy
 //! statement, every grant, every condition with its expected and actual values.
 
-use kmsplay_core::authz::{PolicyEvaluation, PrincipalMatch, StatementResult};
+use kmsplay_core::authz::{
+    PolicyEvaluation, PolicyTypeResult, PrincipalMatch, StatementResult, Verdict,
+};
 use kmsplay_core::kms::{Decision, GrantResult, Outcome};
 use yew::{classes, component, html, use_state_eq, Callback, Event, Html, Properties, TargetCast};
 
@@ -49,7 +51,14 @@ pub fn DecisionView(props: &DecisionViewProps) -> Html {
             <dl class="facts">
                 <dt>{ "Principal" }</dt><dd><code>{ d.principal.clone() }</code></dd>
                 <dt>{ "Resource" }</dt><dd><code>{ d.resource.clone() }</code></dd>
+                if let Some(account) = &d.missing_in_account {
+                    <dt>{ "Missing" }</dt>
+                    <dd data-testid="missing-account">{ format!("a policy of account {account}") }</dd>
+                }
             </dl>
+            if !d.policy_types.is_empty() {
+                { policy_types_table(&d.policy_types, props.number) }
+            }
             if !d.context.is_empty() {
                 <details class="context">
                     <summary>{ format!("Request context ({} keys)", d.context.len()) }</summary>
@@ -66,7 +75,12 @@ pub fn DecisionView(props: &DecisionViewProps) -> Html {
             if let Some(policy) = &d.key_policy {
                 { policy_table("Key policy", policy, props.number) }
             }
-            { for d.identity_policies.iter().map(|p| policy_table(&format!("IAM policy {}", p.name), &p.evaluation, props.number)) }
+            { for d.service_control_policies.iter().map(|p| policy_table(&p.name, &p.evaluation, props.number)) }
+            { for d.identity_policies.iter().map(|p| policy_table(&p.name, &p.evaluation, props.number)) }
+            if let Some(boundary) = &d.permissions_boundary {
+                { policy_table("Permissions boundary", boundary, props.number) }
+            }
+            { for d.session_policies.iter().map(|p| policy_table(&p.name, &p.evaluation, props.number)) }
             if !d.grants.is_empty() {
                 { grants_table(&d.grants, props.number) }
             }
@@ -78,6 +92,48 @@ pub fn DecisionView(props: &DecisionViewProps) -> Html {
                 }
             </details>
         </article>
+    }
+}
+
+/// Which policy types took part, in AWS's order, what each said and which decided.
+fn policy_types_table(types: &[PolicyTypeResult], decision: usize) -> Html {
+    html! {
+        <section class="policy">
+            <h4>{ "Policy types" }</h4>
+            <div class="table-scroll" tabindex="0" role="region" aria-label={format!("Policy types of decision {decision}")}>
+                <table class="table policy-types" data-testid="policy-types">
+                    <caption class="sr-only">{ "The policy types that took part, in the order AWS evaluates them" }</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Policy type" }</th>
+                            <th scope="col">{ "Account" }</th>
+                            <th scope="col">{ "Said" }</th>
+                            <th scope="col">{ "Decided" }</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for types.iter().map(|t| {
+                            let said = match t.verdict {
+                                Verdict::Allow => "allow",
+                                Verdict::Deny => "deny",
+                                Verdict::NoAllow => "no allow",
+                            };
+                            html! {
+                                <tr class={classes!(t.decided.then_some("applies"))}>
+                                    <th scope="row">
+                                        <span class="sid">{ t.policy_type.name() }</span>
+                                        <span class="summary">{ t.summary.clone() }</span>
+                                    </th>
+                                    <td><code>{ t.account.clone() }</code></td>
+                                    <td>{ mark(t.verdict == Verdict::Allow) }{ " " }{ said }</td>
+                                    <td>{ mark(t.decided) }</td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        </section>
     }
 }
 

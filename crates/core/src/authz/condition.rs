@@ -15,7 +15,11 @@ use serde_json::Value;
 use super::context::RequestContext;
 use super::context::RequestKeys;
 use super::error::PolicyError;
-use super::pattern::{arn_match, glob_match, ip_in_cidr, parse_date, parse_number};
+use super::pattern::{
+    arn_match, arn_match_pattern, glob_match, glob_match_pattern, ip_in_cidr, parse_date,
+    parse_number, Unit,
+};
+use super::variables::{has_variables, substitute, text_of};
 
 /// A condition operator without its `ForAnyValue:`/`ForAllValues:` prefix and
 /// `IfExists` suffix.
@@ -166,6 +170,42 @@ impl BaseOperator {
         )
     }
 
+    /// Whether the operator's values may hold policy variables: "You can use a policy
+    /// variable for Condition values in any condition that involves the string operators
+    /// or the ARN operators" (IAM User Guide, *IAM policy elements: Variables and tags*).
+    pub fn takes_variables(self) -> bool {
+        use BaseOperator::*;
+        matches!(
+            self,
+            StringEquals
+                | StringNotEquals
+                | StringEqualsIgnoreCase
+                | StringNotEqualsIgnoreCase
+                | StringLike
+                | StringNotLike
+                | ArnEquals
+                | ArnLike
+                | ArnNotEquals
+                | ArnNotLike
+        )
+    }
+
+    /// [`BaseOperator::positive_match`] against a policy value whose variables were
+    /// substituted: characters that came from a variable are literal, even `*` and `?`.
+    fn positive_match_units(self, request: &str, policy: &[Unit]) -> bool {
+        use BaseOperator::*;
+        let spelled = || policy.iter().map(|u| u.as_char());
+        match self {
+            StringEquals | StringNotEquals => spelled().eq(request.chars()),
+            StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => spelled()
+                .flat_map(char::to_lowercase)
+                .eq(request.chars().flat_map(char::to_lowercase)),
+            StringLike | StringNotLike => glob_match_pattern(policy, request),
+            ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => arn_match_pattern(policy, request),
+            other => other.positive_match(request, &text_of(policy)),
+        }
+    }
+
     /// Does one request value match one policy value under the positive form of this
     /// operator (`StringNotEquals` tests equality here; the caller negates)?
     fn positive_match(self, request: &str, policy: &str) -> bool {
@@ -313,6 +353,10 @@ pub struct ConditionResult {
     pub expected: Vec<String>,
     /// The request's values for the key; `None` when the key is absent.
     pub actual: Option<Vec<String>>,
+    /// The policy values with their policy variables substituted (`None` for a variable
+    /// the request gives no value), when any of them holds a variable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub substituted: Option<Vec<Option<String>>>,
     /// Whether the condition holds.
     pub matched: bool,
 }
@@ -340,13 +384,29 @@ impl ConditionSpec {
     ///   described `"StringEquals": {"kms:EncryptionContextKeys": "AppName"}` ("only when
     ///   the encryption context in the request includes the AppName key").
     pub fn evaluate(&self, ctx: &dyn RequestKeys) -> ConditionResult {
+        self.evaluate_in(ctx, false)
+    }
+
+    /// [`ConditionSpec::evaluate`], substituting policy variables in the values when
+    /// `variables` is set (the statement's policy takes them: see
+    /// [`Statement::variables`](super::Statement::variables)). A value whose variable the
+    /// request gives no value makes the condition fail, whatever the operator: "any
+    /// attempt to match it fails and causes the statement to be invalid" (IAM User Guide,
+    /// *IAM policy elements: Variables and tags*).
+    pub fn evaluate_in(&self, ctx: &dyn RequestKeys, variables: bool) -> ConditionResult {
         let actual = ctx.get(&self.key);
-        let matched = self.holds_for(actual.as_deref());
+        let resolved = self.resolved(ctx, variables);
+        let matched = self.holds_for(actual.as_deref(), resolved.as_deref());
         ConditionResult {
             operator: self.operator.to_string(),
             key: self.key.clone(),
             expected: self.values.clone(),
             actual: actual.map(|v| v.iter().map(|s| (*s).to_owned()).collect()),
+            substituted: resolved.map(|r| {
+                r.iter()
+                    .map(|units| units.as_deref().map(text_of))
+                    .collect()
+            }),
             matched,
         }
     }
@@ -354,22 +414,51 @@ impl ConditionSpec {
     /// Whether this condition holds for the request, as [`ConditionSpec::evaluate`]
     /// decides it, without building the explanation.
     pub fn holds(&self, ctx: &dyn RequestKeys) -> bool {
-        self.holds_for(ctx.get(&self.key).as_deref())
+        self.holds_in(ctx, false)
     }
 
-    /// The decision on the request's values for the key (`None`: absent).
-    fn holds_for(&self, actual: Option<&[&str]>) -> bool {
+    /// [`ConditionSpec::holds`], with policy variables as [`ConditionSpec::evaluate_in`].
+    pub fn holds_in(&self, ctx: &dyn RequestKeys, variables: bool) -> bool {
+        let resolved = self.resolved(ctx, variables);
+        self.holds_for(ctx.get(&self.key).as_deref(), resolved.as_deref())
+    }
+
+    /// The values with their variables substituted, one per value (`None`: a variable with
+    /// no value), when variables apply to this condition and a value holds one.
+    fn resolved(&self, ctx: &dyn RequestKeys, variables: bool) -> Option<Vec<Option<Vec<Unit>>>> {
+        if !variables
+            || !self.operator.base.takes_variables()
+            || !self.values.iter().any(|v| has_variables(v))
+        {
+            return None;
+        }
+        Some(self.values.iter().map(|v| substitute(v, ctx)).collect())
+    }
+
+    /// The decision on the request's values for the key (`None`: absent), against the
+    /// policy values, or their substituted forms when `resolved` is given.
+    fn holds_for(&self, actual: Option<&[&str]>, resolved: Option<&[Option<Vec<Unit>>]>) -> bool {
+        if resolved.is_some_and(|r| r.iter().any(Option::is_none)) {
+            return false;
+        }
         let present = actual.filter(|values| !values.is_empty());
         let op = self.operator;
         let negated = op.base.is_negated();
-        // One request value against all policy values: OR, or NOR when negated.
-        let value_holds = |request: &str| {
-            let any = self
-                .values
-                .iter()
-                .any(|policy| op.base.positive_match(request, policy));
-            any != negated
+        let matches = |request: &str, i: usize, policy: &str| match resolved
+            .and_then(|r| r.get(i))
+            .and_then(Option::as_deref)
+        {
+            Some(units) => op.base.positive_match_units(request, units),
+            None => op.base.positive_match(request, policy),
         };
+        let any_value = |request: &str| {
+            self.values
+                .iter()
+                .enumerate()
+                .any(|(i, policy)| matches(request, i, policy))
+        };
+        // One request value against all policy values: OR, or NOR when negated.
+        let value_holds = |request: &str| any_value(request) != negated;
         match (op.base, present) {
             (BaseOperator::Null, present) => {
                 let absent = present.is_none();
@@ -388,14 +477,7 @@ impl ConditionSpec {
             (_, Some(request)) => match op.set {
                 Some(SetQualifier::ForAnyValue) => request.iter().any(|r| value_holds(r)),
                 Some(SetQualifier::ForAllValues) => request.iter().all(|r| value_holds(r)),
-                None => {
-                    let any = request.iter().any(|r| {
-                        self.values
-                            .iter()
-                            .any(|policy| op.base.positive_match(r, policy))
-                    });
-                    any != negated
-                }
+                None => request.iter().any(|r| any_value(r)) != negated,
             },
         }
     }
@@ -420,14 +502,34 @@ impl ConditionResult {
                     "the key to be present".to_string()
                 }
             }
-            Some(op) if op.base.is_negated() => format!("not {}", either(&self.expected)),
-            _ => either(&self.expected),
+            Some(op) if op.base.is_negated() => format!("not {}", either(&self.shown_values())),
+            _ => either(&self.shown_values()),
         };
         let verdict = if self.matched { "held" } else { "failed" };
         format!(
             "condition {} {} {verdict}: expected {expected}, got {got}",
             self.operator, self.key
         )
+    }
+}
+
+impl ConditionResult {
+    /// The policy values as the explanation shows them: each substituted value with the
+    /// text it came from.
+    fn shown_values(&self) -> Vec<String> {
+        match &self.substituted {
+            None => self.expected.clone(),
+            Some(s) => self
+                .expected
+                .iter()
+                .zip(s)
+                .map(|(written, value)| match value {
+                    Some(v) if v == written => v.clone(),
+                    Some(v) => format!("{v} (from {written})"),
+                    None => format!("{written} (a variable the request has no value for)"),
+                })
+                .collect(),
+        }
     }
 }
 

@@ -119,6 +119,11 @@ pub trait RequestKeys {
     fn get(&self, key: &str) -> Option<Vec<&str>>;
     /// Every key the request carries, with its values (to show the request context).
     fn all(&self) -> BTreeMap<String, Vec<String>>;
+    /// Whether `key` is one the service evaluates only in identity-based policies: a key
+    /// policy sees it as absent (AWS KMS: `aws:ResourceTag/*` and `kms:ResourceAliases`).
+    fn iam_only(&self, _key: &str) -> bool {
+        false
+    }
 }
 
 impl RequestKeys for RequestContext {

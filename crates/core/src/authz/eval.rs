@@ -11,11 +11,13 @@ use serde::Serialize;
 
 use super::condition::ConditionResult;
 use super::context::{account_principal, CallerPrincipal, RequestKeys};
-use super::pattern::{glob_match_ignore_case, resource_match};
+use super::pattern::{glob_match_ignore_case, resource_match, resource_match_pattern};
 use super::policy::{
     ActionElement, Effect, PolicyDocument, PolicyKind, PrincipalElement, PrincipalSpec,
     ResourceElement, Statement,
 };
+use super::variables::{has_variables, substitute_resource};
+use std::collections::BTreeMap;
 
 /// How a statement's `Principal` relates to the caller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,6 +60,14 @@ pub struct StatementResult {
     pub resource_matched: bool,
     /// Every condition, each evaluated (no short-circuit, so all can be shown).
     pub conditions: Vec<ConditionResult>,
+    /// The statement names the caller by the ARN of the role the caller is a session of
+    /// (or, for a role acting under its own ARN, by that ARN): what it allows is still
+    /// limited by the caller's permissions boundary and session policies ("Resource-based
+    /// policies that grant permissions to an IAM role ARN are limited by an implicit deny
+    /// in a permissions boundary or session policy", IAM User Guide, *Policy evaluation
+    /// logic*).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub through_role: bool,
     /// Principal not [`PrincipalMatch::NoMatch`], action and resource matched, and all
     /// conditions hold: multiple operators and keys in a `Condition` are ANDed
     /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html>).
@@ -105,6 +115,14 @@ impl PolicyEvaluation {
 /// `Resource` entries match the key ARN, with `"*"` meaning "this KMS key" in a key
 /// policy.
 pub fn evaluate(doc: &PolicyDocument, kind: PolicyKind, ctx: &dyn RequestKeys) -> PolicyEvaluation {
+    let view;
+    let ctx = match kind {
+        PolicyKind::Resource => {
+            view = InResourcePolicy(ctx);
+            &view as &dyn RequestKeys
+        }
+        PolicyKind::Identity => ctx,
+    };
     PolicyEvaluation {
         statements: doc
             .statements
@@ -115,22 +133,78 @@ pub fn evaluate(doc: &PolicyDocument, kind: PolicyKind, ctx: &dyn RequestKeys) -
     }
 }
 
+/// The request as a key policy sees it: without the condition keys AWS KMS supports only
+/// in IAM policies (`aws:ResourceTag/*` and `kms:ResourceAliases`: "In AWS KMS, the
+/// `aws:ResourceTag/tag-key` condition key is supported only in IAM policies. ... It isn't
+/// supported in key policies", developer guide, *Using tags to control access to KMS keys*;
+/// `kms:ResourceAliases`, "Policy type: IAM policies only", *AWS KMS condition keys*).
+struct InResourcePolicy<'a>(&'a dyn RequestKeys);
+
+impl RequestKeys for InResourcePolicy<'_> {
+    fn principal(&self) -> &CallerPrincipal {
+        self.0.principal()
+    }
+    fn action(&self) -> &str {
+        self.0.action()
+    }
+    fn resource(&self) -> &str {
+        self.0.resource()
+    }
+    fn get(&self, key: &str) -> Option<Vec<&str>> {
+        if self.0.iam_only(key) {
+            None
+        } else {
+            self.0.get(key)
+        }
+    }
+    fn all(&self) -> BTreeMap<String, Vec<String>> {
+        self.0.all()
+    }
+    fn iam_only(&self, key: &str) -> bool {
+        self.0.iam_only(key)
+    }
+}
+
 /// How a statement's `Principal` relates to a caller, without the account text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Relation {
     /// Not named.
     None,
-    /// Named directly.
-    Direct,
+    /// Named directly. `through_role`: by the ARN of the role the caller is a session of,
+    /// which leaves the caller's permissions boundary and session policies in force.
+    Direct {
+        /// See [`StatementResult::through_role`].
+        through_role: bool,
+    },
     /// Its account is named (an IAM identity of that account, by delegation).
     Account,
+}
+
+impl Relation {
+    /// Named directly, by itself.
+    const DIRECT: Relation = Relation::Direct {
+        through_role: false,
+    };
+}
+
+impl StatementResult {
+    /// How the statement names the caller.
+    pub(crate) fn relation(&self) -> Relation {
+        match self.principal {
+            PrincipalMatch::NoMatch => Relation::None,
+            PrincipalMatch::Matches => Relation::Direct {
+                through_role: self.through_role,
+            },
+            PrincipalMatch::Account { .. } => Relation::Account,
+        }
+    }
 }
 
 /// Whether a statement's principal, action and resource cover the request (its
 /// conditions aside).
 fn scope(st: &Statement, kind: PolicyKind, ctx: &dyn RequestKeys) -> (Relation, bool, bool) {
     let principal = match (kind, &st.principal) {
-        (PolicyKind::Identity, _) => Relation::Direct,
+        (PolicyKind::Identity, _) => Relation::DIRECT,
         (PolicyKind::Resource, Some(PrincipalElement::Principal(spec))) => {
             principal_relation(spec, ctx.principal())
         }
@@ -138,7 +212,7 @@ fn scope(st: &Statement, kind: PolicyKind, ctx: &dyn RequestKeys) -> (Relation, 
             if not_principal_excludes(spec, ctx.principal()) {
                 Relation::None
             } else {
-                Relation::Direct
+                Relation::DIRECT
             }
         }
         (PolicyKind::Resource, None) => Relation::None,
@@ -148,6 +222,17 @@ fn scope(st: &Statement, kind: PolicyKind, ctx: &dyn RequestKeys) -> (Relation, 
         ActionElement::NotAction(patterns) => !any_action(patterns, ctx.action()),
     };
     let resource_matched = match &st.resource {
+        Some(ResourceElement::Resource(patterns)) if st.variables => patterns
+            .iter()
+            .any(|p| resource_matches_substituted(p, ctx) == Some(true)),
+        Some(ResourceElement::NotResource(patterns)) if st.variables => {
+            // A variable with no value makes the statement invalid, NotResource included.
+            let matched: Option<Vec<bool>> = patterns
+                .iter()
+                .map(|p| resource_matches_substituted(p, ctx))
+                .collect();
+            matched.is_some_and(|m| !m.contains(&true))
+        }
         Some(ResourceElement::Resource(patterns)) => any_resource(patterns, ctx.resource()),
         Some(ResourceElement::NotResource(patterns)) => !any_resource(patterns, ctx.resource()),
         None => false,
@@ -155,14 +240,31 @@ fn scope(st: &Statement, kind: PolicyKind, ctx: &dyn RequestKeys) -> (Relation, 
     (principal, action_matched, resource_matched)
 }
 
+/// Whether a `Resource` entry, its policy variables substituted, covers the request
+/// (`None`: a variable has no value in this request).
+fn resource_matches_substituted(pattern: &str, ctx: &dyn RequestKeys) -> Option<bool> {
+    if !has_variables(pattern) {
+        return Some(resource_match(pattern, ctx.resource()));
+    }
+    substitute_resource(pattern, ctx).map(|units| resource_match_pattern(&units, ctx.resource()))
+}
+
 /// Whether statement `st` applies to the request, and how it names the caller: the same
 /// verdict as [`evaluate`]'s, without its explanation (for the fast path of a decision).
 pub(crate) fn bearing(st: &Statement, kind: PolicyKind, ctx: &dyn RequestKeys) -> (Relation, bool) {
+    let view;
+    let ctx = match kind {
+        PolicyKind::Resource => {
+            view = InResourcePolicy(ctx);
+            &view as &dyn RequestKeys
+        }
+        PolicyKind::Identity => ctx,
+    };
     let (principal, action, resource) = scope(st, kind, ctx);
     let applies = principal != Relation::None
         && action
         && resource
-        && st.conditions.iter().all(|c| c.holds(ctx));
+        && st.conditions.iter().all(|c| c.holds_in(ctx, st.variables));
     (principal, applies)
 }
 
@@ -173,14 +275,19 @@ fn evaluate_statement(
     ctx: &dyn RequestKeys,
 ) -> StatementResult {
     let (relation, action_matched, resource_matched) = scope(st, kind, ctx);
+    let through_role = matches!(relation, Relation::Direct { through_role: true });
     let principal = match (relation, ctx.principal()) {
         (Relation::None, _) => PrincipalMatch::NoMatch,
-        (Relation::Direct, _) => PrincipalMatch::Matches,
+        (Relation::Direct { .. }, _) => PrincipalMatch::Matches,
         (Relation::Account, caller) => PrincipalMatch::Account {
             account: caller.account().unwrap_or_default().to_string(),
         },
     };
-    let conditions: Vec<ConditionResult> = st.conditions.iter().map(|c| c.evaluate(ctx)).collect();
+    let conditions: Vec<ConditionResult> = st
+        .conditions
+        .iter()
+        .map(|c| c.evaluate_in(ctx, st.variables))
+        .collect();
     let applies = principal != PrincipalMatch::NoMatch
         && action_matched
         && resource_matched
@@ -272,6 +379,7 @@ fn evaluate_statement(
         action_matched,
         resource_matched,
         conditions,
+        through_role,
         applies,
         summary,
     }
@@ -289,34 +397,77 @@ fn any_resource(patterns: &[String], resource: &str) -> bool {
 /// principal matches that account's root directly and its other IAM identities by
 /// delegation ([`PrincipalMatch::Account`]); a user or role ARN matches exactly; a
 /// `Service` entry matches that service principal. The strongest match wins.
+///
+/// A role session (`arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`) is named by its session
+/// ARN, or by its role's ARN (`arn:aws:iam::ACCT:role/ROLE`), which leaves its boundary
+/// and session policies in force; so is a role acting under its role ARN (the playground's
+/// shorthand for a session of that role).
 fn principal_relation(spec: &PrincipalSpec, caller: &CallerPrincipal) -> Relation {
     let PrincipalSpec::Named { aws, service, .. } = spec else {
-        return Relation::Direct;
+        return Relation::DIRECT;
     };
     let mut best = Relation::None;
     for value in aws {
         if value == "*" {
-            return Relation::Direct;
+            return Relation::DIRECT;
         }
         match (account_principal(value), caller) {
             (Some(account), CallerPrincipal::Iam { account: mine, .. }) if account == mine => {
                 if caller.is_account_root() {
-                    return Relation::Direct;
+                    return Relation::DIRECT;
                 }
-                best = Relation::Account;
+                if best == Relation::None {
+                    best = Relation::Account;
+                }
             }
             (None, CallerPrincipal::Iam { arn, .. }) if arn == value => {
-                return Relation::Direct;
+                if !is_role_arn(arn) {
+                    return Relation::DIRECT;
+                }
+                best = Relation::Direct { through_role: true };
+            }
+            (None, CallerPrincipal::Iam { arn, .. })
+                if session_role_arn(arn).is_some_and(|role| role == *value) =>
+            {
+                best = Relation::Direct { through_role: true };
             }
             _ => {}
         }
     }
     if let CallerPrincipal::Service { name } = caller {
         if service.iter().any(|s| s == name) {
-            return Relation::Direct;
+            return Relation::DIRECT;
         }
     }
     best
+}
+
+/// Whether `arn` is an IAM role's ARN (`arn:<partition>:iam::<account>:role/...`).
+fn is_role_arn(arn: &str) -> bool {
+    arn.splitn(6, ':')
+        .nth(5)
+        .is_some_and(|resource| resource.starts_with("role/"))
+        && arn.split(':').nth(2) == Some("iam")
+}
+
+/// The role ARN of a role session ARN (`arn:aws:sts::ACCT:assumed-role/ROLE/SESSION` is a
+/// session of `arn:aws:iam::ACCT:role/ROLE`), as `aws:PrincipalArn` gives it: "For IAM
+/// roles, the request context returns the ARN of the role, not the ARN of the user that
+/// assumed the role" (IAM User Guide, *AWS global condition context keys*).
+pub(crate) fn session_role_arn(arn: &str) -> Option<String> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("sts"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let (role, _session) = resource.strip_prefix("assumed-role/")?.rsplit_once('/')?;
+    Some(format!("arn:{partition}:iam::{account}:role/{role}"))
 }
 
 /// Does `NotPrincipal` exclude the caller? A caller named directly is excluded, but AWS
@@ -325,7 +476,7 @@ fn principal_relation(spec: &PrincipalSpec, caller: &CallerPrincipal) -> Relatio
 /// don't include the account ARN, the policy might deny access to the entire account"
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>).
 fn not_principal_excludes(spec: &PrincipalSpec, caller: &CallerPrincipal) -> bool {
-    let direct = principal_relation(spec, caller) == Relation::Direct;
+    let direct = matches!(principal_relation(spec, caller), Relation::Direct { .. });
     match caller {
         CallerPrincipal::Service { .. } => direct,
         CallerPrincipal::Iam { .. } if caller.is_account_root() => direct,
@@ -350,7 +501,7 @@ mod tests {
     fn principal_match(spec: &PrincipalSpec, caller: &CallerPrincipal) -> PrincipalMatch {
         match principal_relation(spec, caller) {
             Relation::None => PrincipalMatch::NoMatch,
-            Relation::Direct => PrincipalMatch::Matches,
+            Relation::Direct { .. } => PrincipalMatch::Matches,
             Relation::Account => PrincipalMatch::Account {
                 account: caller.account().unwrap_or_default().to_string(),
             },
@@ -615,5 +766,71 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("only if an IAM policy of that account also allows it"));
+    }
+
+    /// IAM User Guide, *IAM policy elements: Variables and tags*
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>):
+    /// variables in `Resource` and in string-operator `Condition` values, only in policies
+    /// of Version 2012-10-17; a variable with no value makes its element fail.
+    #[test]
+    fn policy_variables_are_substituted_in_resource_and_condition_values() {
+        let identity = |version: Option<&str>, statement: serde_json::Value| {
+            let mut doc = json!({"Statement": [statement]});
+            if let Some(v) = version {
+                doc["Version"] = json!(v);
+            }
+            parse_policy(&doc, PolicyKind::Identity).unwrap()
+        };
+        let david = iam("arn:aws:iam::111122223333:user/David");
+        let alias = "arn:aws:kms:us-east-1:111122223333:alias/David-key";
+        let ctx = RequestContext::new(david.clone(), "kms:CreateAlias", alias)
+            .with("aws:username", "David")
+            .with("aws:PrincipalTag/team", "blue")
+            .with("kms:EncryptionContext:team", "blue");
+        let resource = json!({"Effect": "Allow", "Action": "kms:CreateAlias",
+            "Resource": "arn:aws:kms:*:111122223333:alias/${aws:username}-*"});
+        let applies = |doc: &PolicyDocument, ctx: &RequestContext| {
+            evaluate(doc, PolicyKind::Identity, ctx).statements[0].applies
+        };
+        assert!(applies(
+            &identity(Some("2012-10-17"), resource.clone()),
+            &ctx
+        ));
+        let other = RequestContext::new(david.clone(), "kms:CreateAlias", alias)
+            .with("aws:username", "Adele");
+        assert!(!applies(
+            &identity(Some("2012-10-17"), resource.clone()),
+            &other
+        ));
+        // Version 2008-10-17, or none: the variable is literal text.
+        assert!(!applies(
+            &identity(Some("2008-10-17"), resource.clone()),
+            &ctx
+        ));
+        assert!(!applies(&identity(None, resource), &ctx));
+
+        let condition = json!({"Effect": "Allow", "Action": "kms:CreateAlias", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:EncryptionContext:team": "${aws:PrincipalTag/team}"}}});
+        let doc = identity(Some("2012-10-17"), condition);
+        let result = &evaluate(&doc, PolicyKind::Identity, &ctx).statements[0];
+        assert!(result.applies);
+        assert_eq!(
+            result.conditions[0].substituted,
+            Some(vec![Some("blue".to_owned())])
+        );
+        // No aws:PrincipalTag/team in the request: the condition fails.
+        let untagged = RequestContext::new(david.clone(), "kms:CreateAlias", alias)
+            .with("kms:EncryptionContext:team", "blue");
+        assert!(!applies(&doc, &untagged));
+        // `${*}` is a literal asterisk, not a wildcard.
+        let star = identity(
+            Some("2012-10-17"),
+            json!({"Effect": "Allow", "Action": "kms:CreateAlias",
+            "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:team": "b${*}"}}}),
+        );
+        assert!(!applies(&star, &ctx));
+        let literal = RequestContext::new(david, "kms:CreateAlias", alias)
+            .with("kms:EncryptionContext:team", "b*");
+        assert!(applies(&star, &literal));
     }
 }

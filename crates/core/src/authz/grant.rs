@@ -91,6 +91,18 @@ pub struct GrantConstraints {
     pub source_arn: Option<String>,
 }
 
+/// A grant a CreateGrant request asks for: a grant that gives `CreateGrant` lets its
+/// grantee create only grants for "some or all of the operations in the parent grant",
+/// with constraints "at least as strict as those in the parent grant" (developer guide,
+/// *Creating grants*, "Granting CreateGrant permission").
+#[derive(Debug, Clone, Copy)]
+pub struct NewGrant<'a> {
+    /// Its operations.
+    pub operations: &'a [String],
+    /// Its constraints.
+    pub constraints: Option<&'a GrantConstraints>,
+}
+
 /// What a grant is checked against: who calls, on behalf of which resource, which
 /// operation (as grants name it), and with which encryption context.
 #[derive(Debug, Clone, Copy)]
@@ -103,6 +115,8 @@ pub struct GrantRequest<'a> {
     pub operation: &'a str,
     /// The request's encryption context (`None` for operations that take none).
     pub context: Option<&'a EncryptionContext>,
+    /// For CreateGrant: the grant it asks for, which a grant giving `CreateGrant` limits.
+    pub new_grant: Option<NewGrant<'a>>,
 }
 
 /// A grant as KMS stores it.
@@ -192,6 +206,60 @@ impl Grant {
         self.grantee_principal == req.caller_name
             && self.operations.iter().any(|o| o == req.operation)
             && self.constraint_holds(req)
+            && self.child_limit(req).is_none()
+    }
+
+    /// For a CreateGrant this grant would allow: why the grant asked for exceeds this one,
+    /// if it does. "The grantee can create grants that allow some or all of the operations
+    /// in the parent grant ... the constraints must be at least as strict as those in the
+    /// parent grant" (developer guide, *Creating grants*, "Granting CreateGrant
+    /// permission", <https://docs.aws.amazon.com/kms/latest/developerguide/create-grant-overview.html#grant-creategrant>).
+    /// AWS then refuses the CreateGrant with `AccessDeniedException`, as for any request
+    /// nothing allows.
+    fn child_limit(&self, req: &GrantRequest<'_>) -> Option<String> {
+        let child = req.new_grant.filter(|_| req.operation == "CreateGrant")?;
+        let extra: Vec<&str> = child
+            .operations
+            .iter()
+            .filter(|o| !self.operations.contains(o))
+            .map(String::as_str)
+            .collect();
+        if !extra.is_empty() {
+            return Some(format!(
+                "the grant asked for adds {}, which this grant does not allow (a grant's grantee may create only grants for some or all of its operations)",
+                extra.join(", ")
+            ));
+        }
+        let Some(parent) = &self.constraints else {
+            return None;
+        };
+        let empty = GrantConstraints::default();
+        let c = child.constraints.unwrap_or(&empty);
+        if parent.source_arn.is_some() && c.source_arn != parent.source_arn {
+            return Some(format!(
+                "this grant's SourceArn constraint {} must be in the grant asked for too",
+                parent.source_arn.as_deref().unwrap_or_default()
+            ));
+        }
+        let strict_enough = match (
+            &parent.encryption_context_equals,
+            &parent.encryption_context_subset,
+        ) {
+            (Some(eq), _) => c.encryption_context_equals.as_ref() == Some(eq),
+            (None, Some(sub)) => c
+                .encryption_context_equals
+                .as_ref()
+                .or(c.encryption_context_subset.as_ref())
+                .is_some_and(|mine| sub.is_subset_of(mine)),
+            (None, None) => true,
+        };
+        (!strict_enough).then(|| {
+            format!(
+                "the grant asked for has constraints {} that are less strict than this grant's {} (they must be at least as strict)",
+                serde_json::to_string(c).unwrap_or_default(),
+                serde_json::to_string(parent).unwrap_or_default()
+            )
+        })
     }
 
     /// Whether this grant allows `caller_name` to perform `operation` with `context`
@@ -226,7 +294,13 @@ impl Grant {
                 }
             }
         };
-        let applies = grantee_matched && operation_matched && constraint_matched;
+        let child_limit = if grantee_matched && operation_matched && constraint_matched {
+            self.child_limit(req)
+        } else {
+            None
+        };
+        let applies =
+            grantee_matched && operation_matched && constraint_matched && child_limit.is_none();
         let label = match &self.name {
             Some(n) => format!("Grant {} ({n})", short(&self.grant_id)),
             None => format!("Grant {}", short(&self.grant_id)),
@@ -243,6 +317,8 @@ impl Grant {
                 "{label} allows only {}, not {operation}.",
                 self.operations.join(", ")
             )
+        } else if let Some(why) = child_limit {
+            format!("{label} gives {caller_name} CreateGrant, but not for this grant: {why}.")
         } else {
             format!("{label} does not apply: {constraint_why}.")
         };

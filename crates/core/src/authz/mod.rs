@@ -18,13 +18,19 @@ mod eval;
 mod grant;
 mod pattern;
 mod policy;
+mod variables;
 
 #[cfg(test)]
 #[path = "tests/seeds.rs"]
 mod seed_tests;
 
+#[cfg(test)]
+#[path = "tests/authorizer.rs"]
+mod authorizer_tests;
+
 pub use authorizer::{
-    decide, decide_outcome, AuthRequest, Authorization, Decision, IdentityPolicyResult, Outcome,
+    decide, decide_outcome, AuthRequest, Authorization, CallerPolicies, Decision, IamPrincipal,
+    IdentityPolicyResult, Outcome, PolicyType, PolicyTypeResult, Verdict,
 };
 pub use caller::{arn_account, Caller};
 pub use condition::{
@@ -32,9 +38,10 @@ pub use condition::{
 };
 pub use context::{CallerPrincipal, RequestContext, RequestKeys};
 pub use error::PolicyError;
+pub(crate) use eval::session_role_arn;
 pub use eval::{evaluate, PolicyEvaluation, PrincipalMatch, StatementResult};
 pub use grant::{
-    Grant, GrantConstraints, GrantRequest, GrantResult, CONSTRAINABLE_OPERATIONS,
+    Grant, GrantConstraints, GrantRequest, GrantResult, NewGrant, CONSTRAINABLE_OPERATIONS,
     CONTEXT_OPERATIONS, GRANT_OPERATIONS, RSA_ENCRYPT_OPERATIONS,
 };
 pub use policy::{

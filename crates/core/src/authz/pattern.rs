@@ -30,12 +30,13 @@ pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     glob_match_units(&p, &t, |c| c)
 }
 
-/// [`glob_match`] on characters (or, for ASCII, bytes), each unit compared after `fold`
-/// (the identity, or ASCII lower case to ignore case): `*` and `?` are the wildcards.
-fn glob_match_units<C: Copy + PartialEq + Wildcards>(p: &[C], t: &[C], fold: fn(C) -> C) -> bool {
+/// [`glob_match`] on characters (or, for ASCII, bytes, or [`Unit`]s), each unit compared
+/// after `fold` (the identity, or ASCII lower case to ignore case): the units that say
+/// so ([`Wildcards`]) are the wildcards.
+fn glob_match_units<C: Copy + Ord + Wildcards>(p: &[C], t: &[C], fold: fn(C) -> C) -> bool {
     if p.len().saturating_mul(t.len()) > GLOB_BACKTRACK_BUDGET {
-        let p: Vec<char> = p.iter().map(|&c| fold(c).to_char()).collect();
-        let t: Vec<char> = t.iter().map(|&c| fold(c).to_char()).collect();
+        let p: Vec<C> = p.iter().map(|&c| fold(c)).collect();
+        let t: Vec<C> = t.iter().map(|&c| fold(c)).collect();
         return glob_match_bitparallel(&p, &t);
     }
     let (mut pi, mut ti) = (0usize, 0usize);
@@ -66,11 +67,11 @@ fn glob_match_units<C: Copy + PartialEq + Wildcards>(p: &[C], t: &[C], fold: fn(
         .is_some_and(|rest| rest.iter().all(|c| c.star()))
 }
 
-/// The units a pattern is matched in: characters, or the bytes of ASCII text.
+/// The units a pattern is matched in: characters, the bytes of ASCII text, or
+/// [`Unit`]s (a pattern in which some `*` and `?` are literal).
 trait Wildcards {
     fn star(self) -> bool;
     fn question(self) -> bool;
-    fn to_char(self) -> char;
 }
 
 impl Wildcards for char {
@@ -79,9 +80,6 @@ impl Wildcards for char {
     }
     fn question(self) -> bool {
         self == '?'
-    }
-    fn to_char(self) -> char {
-        self
     }
 }
 
@@ -92,8 +90,96 @@ impl Wildcards for u8 {
     fn question(self) -> bool {
         self == b'?'
     }
-    fn to_char(self) -> char {
-        char::from(self)
+}
+
+/// One unit of a pattern whose wildcards are marked rather than written: what a policy
+/// value becomes once its policy variables are substituted. The policy's own `*` and `?`
+/// stay wildcards; a character that came from a variable's value, or from `${*}`, `${?}`
+/// or `${$}`, is matched literally (IAM User Guide, *IAM policy elements: Variables and
+/// tags*, "Special characters": "inserting an * asterisk in the string would be
+/// interpreted as a wildcard ... In these cases, you can use the following predefined
+/// policy variables").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Unit {
+    /// This character, literally.
+    Char(char),
+    /// `*`: any run of characters.
+    AnyRun,
+    /// `?`: exactly one character.
+    AnyOne,
+}
+
+impl Wildcards for Unit {
+    fn star(self) -> bool {
+        self == Unit::AnyRun
+    }
+    fn question(self) -> bool {
+        self == Unit::AnyOne
+    }
+}
+
+impl Unit {
+    /// The units of policy text, where `*` and `?` are wildcards.
+    pub(crate) fn pattern(text: &str) -> impl Iterator<Item = Unit> + '_ {
+        text.chars().map(|c| match c {
+            '*' => Unit::AnyRun,
+            '?' => Unit::AnyOne,
+            c => Unit::Char(c),
+        })
+    }
+
+    /// The units of literal text.
+    pub(crate) fn literal(text: &str) -> impl Iterator<Item = Unit> + '_ {
+        text.chars().map(Unit::Char)
+    }
+
+    /// The character this unit is written as.
+    pub(crate) fn as_char(self) -> char {
+        match self {
+            Unit::Char(c) => c,
+            Unit::AnyRun => '*',
+            Unit::AnyOne => '?',
+        }
+    }
+}
+
+/// [`glob_match`] for a pattern of [`Unit`]s.
+pub(crate) fn glob_match_pattern(pattern: &[Unit], text: &str) -> bool {
+    let t: Vec<Unit> = Unit::literal(text).collect();
+    glob_match_units(pattern, &t, |u| u)
+}
+
+/// [`arn_match`] for a pattern of [`Unit`]s: the pattern splits into its six components at
+/// its first five colons, whether written in the policy or substituted.
+pub(crate) fn arn_match_pattern(pattern: &[Unit], value: &str) -> bool {
+    let mut components: Vec<&[Unit]> = Vec::with_capacity(6);
+    let mut rest = pattern;
+    while components.len() < 5 {
+        match rest.iter().position(|u| *u == Unit::Char(':')) {
+            Some(at) => {
+                components.push(&rest[..at]);
+                rest = &rest[at + 1..];
+            }
+            None => return false,
+        }
+    }
+    components.push(rest);
+    if value.splitn(6, ':').count() != 6 {
+        return false;
+    }
+    components
+        .iter()
+        .zip(value.splitn(6, ':'))
+        .all(|(p, v)| glob_match_pattern(p, v))
+}
+
+/// [`resource_match`] for a pattern of [`Unit`]s.
+pub(crate) fn resource_match_pattern(pattern: &[Unit], resource: &str) -> bool {
+    let colons = pattern.iter().filter(|u| **u == Unit::Char(':')).count();
+    if colons >= 5 {
+        arn_match_pattern(pattern, resource)
+    } else {
+        glob_match_pattern(pattern, resource)
     }
 }
 
@@ -106,7 +192,7 @@ const GLOB_BACKTRACK_BUDGET: usize = 1 << 16;
 /// times in the pattern, one bit test per occurrence (literals occurring more often, at
 /// most 64 of them, get a dense mask), so time and memory stay linear in the pattern
 /// whatever its alphabet.
-fn glob_match_bitparallel(pattern: &[char], text: &[char]) -> bool {
+fn glob_match_bitparallel<C: Copy + Ord + Wildcards>(pattern: &[C], text: &[C]) -> bool {
     use std::collections::BTreeMap;
     enum Positions {
         Dense(Vec<u64>),
@@ -122,24 +208,26 @@ fn glob_match_bitparallel(pattern: &[char], text: &[char]) -> bool {
     }
     // A run of `*` matches what one `*` matches; with no two stars adjacent, one shift
     // is the whole epsilon closure below.
-    let mut p: Vec<char> = Vec::with_capacity(pattern.len());
+    let mut p: Vec<C> = Vec::with_capacity(pattern.len());
     for &c in pattern {
-        if !(c == '*' && p.last() == Some(&'*')) {
+        if !(c.star() && p.last().is_some_and(|l| l.star())) {
             p.push(c);
         }
     }
     let words = p.len() / 64 + 1; // bits 0..=p.len()
     let mut stars = vec![0u64; words];
     let mut any = vec![0u64; words];
-    let mut by_char: BTreeMap<char, Vec<usize>> = BTreeMap::new();
+    let mut by_char: BTreeMap<C, Vec<usize>> = BTreeMap::new();
     for (i, &c) in p.iter().enumerate() {
-        match c {
-            '*' => set(&mut stars, i),
-            '?' => set(&mut any, i),
-            _ => by_char.entry(c).or_default().push(i),
+        if c.star() {
+            set(&mut stars, i);
+        } else if c.question() {
+            set(&mut any, i);
+        } else {
+            by_char.entry(c).or_default().push(i);
         }
     }
-    let literals: BTreeMap<char, Positions> = by_char
+    let literals: BTreeMap<C, Positions> = by_char
         .into_iter()
         .map(|(c, at)| {
             if at.len() > words {

@@ -12,6 +12,7 @@ use super::condition::{
     json_kind, parse_condition_block, serialize_conditions, ConditionSpec, SetQualifier,
 };
 use super::error::PolicyError;
+use super::variables::has_variables;
 
 /// Largest key policy AWS KMS accepts, in bytes ("Up to 32 kilobytes (32,768 bytes)",
 /// <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html#key-policy-format>).
@@ -105,6 +106,12 @@ pub struct Statement {
     pub resource: Option<ResourceElement>,
     /// `Condition`, flattened: one entry per operator and key, all of which must hold.
     pub conditions: Vec<ConditionSpec>,
+    /// Whether policy variables (`${aws:username}`, `${*}`, ...) are substituted in this
+    /// statement's `Resource` and `Condition` values: its policy's `Version` is
+    /// `2012-10-17` and one of those values holds `${...}`. In other policies "variables
+    /// like `${aws:username}` are treated as literal strings" (IAM User Guide, *IAM policy
+    /// elements: Variables and tags*).
+    pub variables: bool,
 }
 
 /// A parsed policy document (key policy or IAM policy). Serializes back to the IAM JSON
@@ -225,11 +232,33 @@ fn parse_document(v: &Value, kind: Option<PolicyKind>) -> Result<PolicyDocument,
             ))
         }
     };
+    let mut statements = statements;
+    if version.as_deref() == Some(VARIABLES_VERSION) {
+        for st in &mut statements {
+            st.variables = mentions_variables(st);
+        }
+    }
     Ok(PolicyDocument {
         version,
         id,
         statements,
     })
+}
+
+/// The policy language version that introduced policy variables.
+const VARIABLES_VERSION: &str = "2012-10-17";
+
+/// Whether a statement's `Resource` or `Condition` values hold a policy variable.
+fn mentions_variables(st: &Statement) -> bool {
+    let resources = match &st.resource {
+        Some(ResourceElement::Resource(r) | ResourceElement::NotResource(r)) => r.as_slice(),
+        None => &[],
+    };
+    resources.iter().any(|r| has_variables(r))
+        || st
+            .conditions
+            .iter()
+            .any(|c| c.operator.base.takes_variables() && c.values.iter().any(|v| has_variables(v)))
 }
 
 fn parse_statement(
@@ -381,6 +410,7 @@ fn parse_statement(
         action,
         resource,
         conditions,
+        variables: false,
     })
 }
 

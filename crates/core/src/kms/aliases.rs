@@ -67,6 +67,7 @@ impl Kms {
     ) -> Result<Empty> {
         Self::check_alias_name(&req.alias_name)?;
         let id = self.alias_target(ctx, &req.target_key_id)?;
+        self.authorize_alias(ctx, Operation::CreateAlias.action(), &req.alias_name)?;
         self.authorize(
             ctx,
             Operation::CreateAlias.action(),
@@ -113,6 +114,7 @@ impl Kms {
             return Err(alias_not_found(self, &req.alias_name));
         };
         let id = self.alias_target(ctx, &req.target_key_id)?;
+        self.authorize_alias(ctx, Operation::UpdateAlias.action(), &req.alias_name)?;
         for key in [&current, &id] {
             self.authorize(
                 ctx,
@@ -167,6 +169,7 @@ impl Kms {
         let Some(alias) = self.aliases.get(&req.alias_name).cloned() else {
             return Err(alias_not_found(self, &req.alias_name));
         };
+        self.authorize_alias(ctx, Operation::DeleteAlias.action(), &req.alias_name)?;
         self.authorize(
             ctx,
             Operation::DeleteAlias.action(),

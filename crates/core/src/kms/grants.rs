@@ -5,7 +5,7 @@ use super::condition_keys::{ConditionFacts, GrantFacts};
 use super::error::{ErrorCode, KmsError, Result};
 use super::key::KmsKey;
 use super::lookup::require_not_pending_deletion;
-use super::lookup::{dry_run_ok, require_state};
+use super::lookup::{dry_run_ok, require_state, AuthTarget, OwnedNewGrant};
 use super::operation::Operation;
 use super::page::{page, GRANTS};
 use super::types::*;
@@ -131,12 +131,19 @@ impl Kms {
                 }
             }),
         });
-        self.authorize(
+        // A grant that gives CreateGrant limits the grants its grantee may create.
+        let new_grant = OwnedNewGrant {
+            operations: operations.clone(),
+            constraints: req.constraints.clone(),
+        };
+        self.authorize_on(
             ctx,
             Operation::CreateGrant.action(),
-            Some(&id),
+            AuthTarget::Key(&id),
             constraint_context.as_ref(),
             facts,
+            true,
+            Some(new_grant),
         )?;
         let key = self.key(&id)?;
         require_state(key, &[KeyState::Enabled, KeyState::PendingImport])?;
@@ -208,7 +215,10 @@ impl Kms {
         req: ListGrantsRequest,
     ) -> Result<ListGrantsResponse> {
         let id = self.resolve_as(ctx.env, &req.key_id, false, false)?;
-        let facts = ConditionFacts::of_key(self.key(&id)?);
+        let mut facts = ConditionFacts::of_key(self.key(&id)?);
+        // "kms:GrantIsForAWSResource ... CreateGrant, ListGrants, or RevokeGrant" (developer
+        // guide, *AWS KMS condition keys*).
+        facts.grant_is_for_aws_resource = Some(ctx.caller.via_service.is_some());
         self.authorize(ctx, Operation::ListGrants.action(), Some(&id), None, facts)?;
         let arn = self.key(&id)?.arn().to_owned();
         let grantee = req
@@ -355,7 +365,10 @@ impl Kms {
         req: RevokeGrantRequest,
     ) -> Result<Empty> {
         let id = self.resolve_as(ctx.env, &req.key_id, false, false)?;
-        let facts = ConditionFacts::of_key(self.key(&id)?);
+        let mut facts = ConditionFacts::of_key(self.key(&id)?);
+        // "kms:GrantIsForAWSResource ... CreateGrant, ListGrants, or RevokeGrant" (developer
+        // guide, *AWS KMS condition keys*).
+        facts.grant_is_for_aws_resource = Some(ctx.caller.via_service.is_some());
         self.authorize(ctx, Operation::RevokeGrant.action(), Some(&id), None, facts)?;
         let key = self.key(&id)?;
         require_not_pending_deletion(key)?;

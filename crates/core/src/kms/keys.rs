@@ -276,7 +276,8 @@ impl Kms {
             None,
             None,
             ConditionFacts::of_new_key(spec, usage, origin, multi_region)
-                .with_bypass(req.bypass_policy_lockout_safety_check),
+                .with_bypass(req.bypass_policy_lockout_safety_check)
+                .with_request_tags(req.tags.as_deref().unwrap_or_default()),
         )?;
         if req.key_spec.is_some() && req.customer_master_key_spec.is_some() {
             return Err(KmsError::new(

@@ -5,7 +5,7 @@
 //! AWS sends them, recorded in LocalStack's snapshot tests).
 
 use super::cloudtrail::Text;
-use super::condition_keys::{ConditionFacts, KmsRequestKeys, OwnedRequestKeys};
+use super::condition_keys::{ConditionFacts, GlobalKeys, KmsRequestKeys, OwnedRequestKeys};
 use super::error::{ErrorCode, KmsError, Result};
 use super::key::KmsKey;
 use super::managed;
@@ -13,12 +13,78 @@ use super::operation::{Action, Operation};
 use super::types::*;
 use super::{Kms, OpCtx};
 use crate::authz::{
-    decide, decide_outcome, AuthRequest, Authorization, Caller, CallerPrincipal, Grant, Outcome,
-    PolicyDocument,
+    decide, decide_outcome, AuthRequest, Authorization, Caller, CallerPrincipal, Grant,
+    GrantConstraints, IamPrincipal, NewGrant, Outcome, PolicyDocument,
 };
 use crate::context::EncryptionContext;
 use crate::env::{parse_uuid, Env};
 use std::sync::Arc;
+
+/// The operations a principal of another account may call on a key: "Cross-account
+/// permissions are effective only for the following operations ... If you give a user in a
+/// different account permission for other operations, those permissions have no effect"
+/// (developer guide, *Allowing users in other accounts to use a KMS key*,
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html>).
+const CROSS_ACCOUNT_ACTIONS: &[&str] = &[
+    "kms:CreateGrant",
+    "kms:Decrypt",
+    "kms:DeriveSharedSecret",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateMac",
+    "kms:GetKeyRotationStatus",
+    "kms:GetPublicKey",
+    "kms:ListGrants",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+    "kms:Sign",
+    "kms:Verify",
+    "kms:VerifyMac",
+];
+
+/// What a request is authorized on.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum AuthTarget<'a> {
+    /// The key with this id (its key policy and grants take part).
+    Key(&'a str),
+    /// No key (CreateKey, ListKeys, ...): resource `*`.
+    NoKey,
+    /// An alias, by its ARN.
+    Alias(&'a str),
+}
+
+/// The grant a CreateGrant asks for, owned (see [`NewGrant`]).
+#[derive(Debug, Clone)]
+pub(super) struct OwnedNewGrant {
+    pub operations: Vec<String>,
+    pub constraints: Option<GrantConstraints>,
+}
+
+impl OwnedNewGrant {
+    fn view(&self) -> NewGrant<'_> {
+        NewGrant {
+            operations: &self.operations,
+            constraints: self.constraints.as_ref(),
+        }
+    }
+}
+
+/// `kms:RequestAlias`: the alias name (`alias/...`) a request's `KeyId` gives, as an
+/// alias name or alias ARN ("the value of the `kms:RequestAlias` condition key is the
+/// alias name", developer guide, *AWS KMS condition keys*).
+fn request_alias(key_id: &str) -> Option<String> {
+    let name = match key_id.strip_prefix("arn:") {
+        Some(arn) => arn.splitn(5, ':').nth(4)?,
+        None => key_id,
+    };
+    name.starts_with("alias/").then(|| name.to_owned())
+}
 
 /// A day, in seconds.
 pub(super) const DAY: u64 = 86_400;
@@ -155,13 +221,21 @@ impl Kms {
             .ok_or_else(|| KmsError::key_not_found(&arn))
     }
 
-    /// The IAM identity policies of the caller (none for service principals).
-    pub(super) fn identity_policies(&self, caller: &Caller) -> Arc<[PolicyDocument]> {
+    /// What IAM knows of the caller: its policies and tags (nothing for service
+    /// principals, or principals the world has not been told of).
+    pub(super) fn iam_principal(&self, caller: &Caller) -> Arc<IamPrincipal> {
         match &caller.principal {
             CallerPrincipal::Iam { arn, .. } => self.iam.get(arn).cloned(),
             CallerPrincipal::Service { .. } => None,
         }
-        .unwrap_or_else(|| Arc::clone(&self.no_policies))
+        .unwrap_or_else(|| Arc::clone(&self.no_principal))
+    }
+
+    /// The SCPs that apply to the caller: its account's, when the account is in an
+    /// organization with SCPs. "SCPs don't affect ... service-linked roles" nor service
+    /// principals (IAM User Guide, *Policy evaluation logic*).
+    pub(super) fn scps_for(&self, caller: &Caller) -> Option<Arc<[PolicyDocument]>> {
+        caller.account().and_then(|a| self.scps.get(a)).cloned()
     }
 
     /// Authorizes `action` on key `id` (or on no key), records the decision, and turns
@@ -189,12 +263,74 @@ impl Kms {
         facts: ConditionFacts,
         use_grants: bool,
     ) -> Result<()> {
-        let key = id.and_then(|u| self.keys.get(u));
+        let target = match id {
+            Some(id) => AuthTarget::Key(id),
+            None => AuthTarget::NoKey,
+        };
+        self.authorize_on(ctx, action, target, context, facts, use_grants, None)
+    }
+
+    /// Authorizes `action` on an alias's own ARN: "To create an alias, you need
+    /// permission to create the alias (`kms:CreateAlias` on the alias ARN, in an IAM
+    /// policy) and permission on the KMS key (`kms:CreateAlias` in the key policy)", and
+    /// likewise for UpdateAlias and DeleteAlias (developer guide, *Controlling access to
+    /// aliases*, <https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html>).
+    /// An alias has no resource policy: the identity side decides.
+    pub(super) fn authorize_alias(
+        &self,
+        ctx: &mut OpCtx<'_>,
+        action: Action,
+        alias_name: &str,
+    ) -> Result<()> {
+        let arn = self.alias_arn_for(alias_name);
+        self.authorize_on(
+            ctx,
+            action,
+            AuthTarget::Alias(&arn),
+            None,
+            ConditionFacts::default(),
+            false,
+            None,
+        )
+    }
+
+    /// The one authorization path: on a key, on no key, or on an alias ARN.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn authorize_on(
+        &self,
+        ctx: &mut OpCtx<'_>,
+        action: Action,
+        target: AuthTarget<'_>,
+        context: Option<&EncryptionContext>,
+        mut facts: ConditionFacts,
+        use_grants: bool,
+        new_grant: Option<OwnedNewGrant>,
+    ) -> Result<()> {
+        let key = match target {
+            AuthTarget::Key(u) => self.keys.get(u),
+            _ => None,
+        };
         let key_arn = key.map(|k| k.arn.as_str());
         if let Some(k) = key {
+            let foreign = ctx.caller.account().is_some_and(|a| a != self.account);
+            if foreign && !CROSS_ACCOUNT_ACTIONS.contains(&action.iam) {
+                // The request goes to the caller's own account, which has no such key.
+                return Err(KmsError::key_not_found(k.arn()).help(format!(
+                    "{} is not a cross-account operation: a principal of account {} can call it only on keys of its own account, whatever the key policy says. Cross-account use covers the cryptographic operations, DescribeKey, GetPublicKey, GetKeyRotationStatus and the grant operations.",
+                    action.iam.trim_start_matches("kms:"),
+                    ctx.caller.account().unwrap_or_default()
+                )));
+            }
             if !ctx.resources.contains(&k.arn_text) {
                 ctx.resources.push(k.arn_text.clone());
             }
+            let aliases: Vec<String> = self
+                .aliases
+                .iter()
+                .filter(|(_, a)| a.target_key_id == k.key_id)
+                .map(|(name, _)| name.clone())
+                .collect();
+            facts.resource_aliases = Some(aliases);
         }
         let grants: Vec<Arc<Grant>> = match key_arn.filter(|_| use_grants) {
             Some(arn) => self
@@ -206,34 +342,47 @@ impl Kms {
             None => Vec::new(),
         };
         let grant_refs: Vec<&Grant> = grants.iter().map(Arc::as_ref).collect();
-        let identity = self.identity_policies(ctx.caller);
+        let principal = self.iam_principal(ctx.caller);
+        let scps = self.scps_for(ctx.caller);
         let key_policy = key.map(|k| Arc::clone(&k.policy));
-        let resource = key_arn.unwrap_or("*");
+        let resource: Text = match target {
+            AuthTarget::Alias(arn) => Text::from(arn.to_owned()),
+            _ => key.map_or(Text::Static("*"), |k| k.arn_text.clone()),
+        };
+        let globals = GlobalKeys::of(
+            ctx.env.clock.now_secs(),
+            self.region_text.clone(),
+            &principal.tags,
+        );
         let keys = KmsRequestKeys {
             caller: ctx.caller,
+            globals: &globals,
             action: action.iam,
-            resource,
+            resource: &resource,
             context,
             facts: &facts,
         };
+        let policies = principal.policies(scps.as_deref());
         let req = AuthRequest {
             caller: ctx.caller,
             context: &keys,
             grant_operation: action.grant_operation,
             resource_account: &self.account,
             encryption_context: context,
+            new_grant: new_grant.as_ref().map(OwnedNewGrant::view),
         };
-        let outcome = decide_outcome(&req, key_policy.as_deref(), &identity, &grant_refs);
+        let outcome = decide_outcome(&req, key_policy.as_deref(), &policies, &grant_refs);
         debug_assert_eq!(
             outcome,
-            decide(&req, key_policy.as_deref(), &identity, &grant_refs).outcome,
+            decide(&req, key_policy.as_deref(), &policies, &grant_refs).outcome,
             "the fast decision and the explained one disagree"
         );
         if outcome == Outcome::Allowed {
             let owned = OwnedRequestKeys {
                 caller: ctx.caller.clone(),
+                globals,
                 action: action.iam,
-                resource: key.map_or(Text::Static("*"), |k| k.arn_text.clone()),
+                resource,
                 context: context.cloned(),
                 facts,
             };
@@ -250,13 +399,15 @@ impl Kms {
                         grant_operation,
                         resource_account: &account,
                         encryption_context: owned.context.as_ref(),
+                        new_grant: new_grant.as_ref().map(OwnedNewGrant::view),
                     };
-                    decide(&req, key_policy.as_deref(), &identity, &grant_refs)
+                    let policies = principal.policies(scps.as_deref());
+                    decide(&req, key_policy.as_deref(), &policies, &grant_refs)
                 }),
             ));
             Ok(())
         } else {
-            let decision = decide(&req, key_policy.as_deref(), &identity, &grant_refs);
+            let decision = decide(&req, key_policy.as_deref(), &policies, &grant_refs);
             let error = KmsError::new(ErrorCode::AccessDeniedException, decision.aws_denial())
                 .help(decision.reason.clone());
             ctx.decisions.push(Authorization::explained(decision));
@@ -275,7 +426,8 @@ impl Kms {
         with: impl FnOnce(ConditionFacts) -> ConditionFacts,
     ) -> Result<String> {
         let id = self.resolve(ctx.env, key_id, true)?;
-        let facts = with(ConditionFacts::of_key(self.key(&id)?));
+        let mut facts = with(ConditionFacts::of_key(self.key(&id)?));
+        facts.request_alias = request_alias(key_id);
         self.authorize(ctx, operation.action(), Some(&id), context, facts)?;
         Ok(id)
     }

@@ -38,7 +38,7 @@ pub use error::{ErrorCode, KmsError, Result};
 pub use managed::{default_key_policy, managed_key_policy, MANAGED_SERVICES};
 pub use operation::{KmsRequest, KmsResponse, Operation};
 
-use crate::authz::{Caller, Grant, PolicyDocument};
+use crate::authz::{Caller, Grant, IamPrincipal, PolicyDocument};
 use crate::env::Env;
 use cloudtrail::{CloudTrailEvent, EventId};
 use key::KmsKey;
@@ -96,13 +96,16 @@ pub struct Kms {
     keys: BTreeMap<String, KmsKey>,
     aliases: BTreeMap<String, Alias>,
     grants: BTreeMap<String, Arc<Grant>>,
-    /// IAM identity policies by principal ARN (the account's IAM, as KMS consults it).
-    iam: BTreeMap<String, Arc<[PolicyDocument]>>,
+    /// What IAM knows of each principal, by ARN (its policies and tags, as KMS consults
+    /// them; principals of other accounts too).
+    iam: BTreeMap<String, Arc<IamPrincipal>>,
+    /// The service control policies of each account that has some, by account id.
+    scps: BTreeMap<String, Arc<[PolicyDocument]>>,
     /// The contexts recent ciphertexts were sealed with, to explain a failed Decrypt.
     issued: issued::IssuedContexts,
     trail: Vec<Arc<CloudTrailEvent>>,
-    /// The identity policies of a principal that has none.
-    no_policies: Arc<[PolicyDocument]>,
+    /// A principal IAM knows nothing of.
+    no_principal: Arc<IamPrincipal>,
     /// The Region and account as events share them.
     region_text: cloudtrail::Text,
     account_text: cloudtrail::Text,
@@ -137,9 +140,10 @@ impl Kms {
             aliases: BTreeMap::new(),
             grants: BTreeMap::new(),
             iam: BTreeMap::new(),
+            scps: BTreeMap::new(),
             issued: issued::IssuedContexts::default(),
             trail: Vec::new(),
-            no_policies: Arc::from(Vec::new()),
+            no_principal: Arc::new(IamPrincipal::default()),
             region_text: region.to_owned().into(),
             account_text: account.to_owned().into(),
             event_time: (0, cloudtrail::Text::Static("")),
@@ -165,10 +169,27 @@ impl Kms {
         &self.account
     }
 
-    /// Attaches IAM identity policies to a principal (replacing what it had).
+    /// Attaches IAM identity policies to a principal (replacing what it had, its
+    /// boundary, session policies and tags included).
     pub fn set_identity_policies(&mut self, principal_arn: &str, policies: Vec<PolicyDocument>) {
+        self.set_principal(principal_arn, IamPrincipal::with_identity(policies));
+    }
+
+    /// Tells KMS what IAM knows of a principal: its policies, boundary, session policies
+    /// and tags (replacing what it had).
+    pub fn set_principal(&mut self, principal_arn: &str, principal: IamPrincipal) {
         self.iam
-            .insert(principal_arn.to_owned(), Arc::from(policies));
+            .insert(principal_arn.to_owned(), Arc::new(principal));
+    }
+
+    /// Sets the service control policies of `account` (an empty list: no SCPs, as for an
+    /// account in no organization).
+    pub fn set_service_control_policies(&mut self, account: &str, scps: Vec<PolicyDocument>) {
+        if scps.is_empty() {
+            self.scps.remove(account);
+        } else {
+            self.scps.insert(account.to_owned(), Arc::from(scps));
+        }
     }
 
     /// The CloudTrail events recorded so far, oldest first.

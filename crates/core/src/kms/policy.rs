@@ -1,6 +1,6 @@
 //! Key policies: reading, replacing, and AWS's policy lockout safety check.
 
-use super::condition_keys::{ConditionFacts, KmsRequestKeys};
+use super::condition_keys::{ConditionFacts, GlobalKeys, KmsRequestKeys};
 use super::error::{ErrorCode, KmsError, Result};
 use super::lookup::require_not_pending_deletion;
 use super::lookup::{require_state, ANY_STATE};
@@ -42,15 +42,22 @@ impl Kms {
     /// AWS's policy lockout safety check: the new policy must let the caller make a later
     /// PutKeyPolicy request (API reference, *PutKeyPolicy*, `BypassPolicyLockoutSafetyCheck`).
     pub(super) fn lockout_check(&self, ctx: &OpCtx<'_>, policy: &PolicyDocument) -> Result<()> {
-        let identity = self.identity_policies(ctx.caller);
+        let principal = self.iam_principal(ctx.caller);
+        let scps = self.scps_for(ctx.caller);
         let probe_arn = format!(
             "arn:aws:kms:{}:{}:key/lockout-check",
             self.region, self.account
         );
         let action = Operation::PutKeyPolicy.action();
         let facts = ConditionFacts::default();
+        let globals = GlobalKeys::of(
+            ctx.env.clock.now_secs(),
+            self.region_text.clone(),
+            &principal.tags,
+        );
         let keys = KmsRequestKeys {
             caller: ctx.caller,
+            globals: &globals,
             action: action.iam,
             resource: &probe_arn,
             context: None,
@@ -62,8 +69,14 @@ impl Kms {
             grant_operation: action.grant_operation,
             resource_account: &self.account,
             encryption_context: None,
+            new_grant: None,
         };
-        let d: Decision = decide(&req, Some(policy), &identity, &[]);
+        let d: Decision = decide(
+            &req,
+            Some(policy),
+            &principal.policies(scps.as_deref()),
+            &[],
+        );
         if d.outcome == Outcome::Allowed {
             Ok(())
         } else {

@@ -56,7 +56,9 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: TagResourceRequest,
     ) -> Result<Empty> {
-        let id = self.customer_key_for(ctx, &req.key_id, Operation::TagResource)?;
+        let id = self.customer_key_with(ctx, &req.key_id, Operation::TagResource, |f| {
+            f.with_request_tags(&req.tags)
+        })?;
         let key = self.key_mut(&id)?;
         require_not_pending_deletion(key)?;
         validate_tags(&req.tags, &key.tags)?;
@@ -74,7 +76,9 @@ impl Kms {
         ctx: &mut OpCtx<'_>,
         req: UntagResourceRequest,
     ) -> Result<Empty> {
-        let id = self.customer_key_for(ctx, &req.key_id, Operation::UntagResource)?;
+        let id = self.customer_key_with(ctx, &req.key_id, Operation::UntagResource, |f| {
+            f.with_tag_keys(&req.tag_keys)
+        })?;
         let key = self.key_mut(&id)?;
         require_not_pending_deletion(key)?;
         key.tags.retain(|t| !req.tag_keys.contains(&t.tag_key));

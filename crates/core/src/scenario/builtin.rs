@@ -42,6 +42,7 @@ builtins!(
     "key-rotation",
     "location-least-privilege",
     "cloudtrail-confused-deputy",
+    "cross-account-key",
 );
 
 /// The built-in scenario called `name`.

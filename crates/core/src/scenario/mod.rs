@@ -17,6 +17,12 @@
 //!   "sourceArn"?}` for a service principal. Without `as`, the account root acts.
 //! - Strings may hold `${id.Path.To.Field}`: that field of step `id`'s response (array
 //!   elements by index). A string that is only a reference takes the value's JSON type.
+//!   `$${` is a literal `${`: write an IAM policy variable in a step's request as
+//!   `$${aws:username}`. (Policies under `principals` are not step requests: write
+//!   `${aws:username}` there as is.)
+//! - A principal may also have `permissionsBoundary` (one policy), `sessionPolicies`
+//!   (policies of its role session) and `tags` (for `aws:PrincipalTag/*`); the scenario may
+//!   have `serviceControlPolicies`, account id → SCP documents (AWS Organizations).
 //! - `expect` is `"ok"`, `{"ok": {...}}` (the response contains these fields, compared
 //!   recursively) or `{"error": "ErrorName"}`. A failing call with no `expect` stops the
 //!   run; an unmet expectation is reported and the run goes on.
@@ -132,6 +138,12 @@ pub struct PrincipalDef {
     pub arn: String,
     /// Its IAM identity policies.
     pub policies: Vec<PolicyDocument>,
+    /// Its permissions boundary (`permissionsBoundary`), if any.
+    pub permissions_boundary: Option<PolicyDocument>,
+    /// The session policies of its role session (`sessionPolicies`).
+    pub session_policies: Vec<PolicyDocument>,
+    /// Its IAM tags (`tags`, a map), for `aws:PrincipalTag/*`.
+    pub tags: BTreeMap<String, String>,
     /// The access key id it signs requests with (`kmsplay serve` picks the principal by
     /// it).
     pub access_key_id: Option<String>,
@@ -183,6 +195,9 @@ pub struct Scenario {
     pub account: String,
     /// Named principals.
     pub principals: BTreeMap<String, PrincipalDef>,
+    /// The service control policies of each account in an organization
+    /// (`serviceControlPolicies`: account id → policies).
+    pub service_control_policies: BTreeMap<String, Vec<PolicyDocument>>,
     /// The steps.
     pub steps: Vec<ScenarioStep>,
     /// The scenario as given (JSON), for showing and editing.
@@ -211,12 +226,49 @@ fn depth(v: &Value) -> usize {
     max
 }
 
+/// The fields a scenario principal may have.
+const PRINCIPAL_FIELDS: &[&str] = &[
+    "arn",
+    "policies",
+    "permissionsBoundary",
+    "sessionPolicies",
+    "tags",
+    "accessKeyId",
+    "secretAccessKey",
+];
+
+/// A list of IAM policy documents at `path` (absent or null: none).
+fn policy_list(v: Option<&Value>, path: &str) -> Result<Vec<PolicyDocument>, ScenarioError> {
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(list)) => list
+            .iter()
+            .enumerate()
+            .map(|(i, pol)| {
+                parse_policy(pol, PolicyKind::Identity)
+                    .map_err(|e| err(format!("{path}[{i}].{}", e.path), e.message))
+            })
+            .collect(),
+        Some(_) => Err(err(path, "expected an array of IAM policy documents")),
+    }
+}
+
+/// Whether the `${` at `at` in `text` is written `$${`: a literal `${`, not a reference
+/// (for IAM policy variables such as `$${aws:username}` in a policy a step sends).
+pub(crate) fn is_escaped(text: &str, at: usize) -> bool {
+    at > 0 && text.as_bytes().get(at - 1) == Some(&b'$')
+}
+
 /// The `${...}` references in a value, with their JSON paths.
-fn references(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
+pub(crate) fn references(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
     match v {
         Value::String(s) => {
             let mut rest = s.as_str();
             while let Some(start) = rest.find("${") {
+                if is_escaped(rest, start) {
+                    rest = &rest[start + 2..];
+                    continue;
+                }
                 let after = &rest[start + 2..];
                 match after.find('}') {
                     Some(end) => {
@@ -474,6 +526,7 @@ impl Scenario {
             "region",
             "account",
             "principals",
+            "serviceControlPolicies",
             "steps",
             "$schema",
         ];
@@ -514,12 +567,13 @@ impl Scenario {
                 let d = def
                     .as_object()
                     .ok_or_else(|| err(&path, "expected {\"arn\": ..., \"policies\": [...]}"))?;
-                if let Some(k) = d.keys().find(|k| {
-                    !["arn", "policies", "accessKeyId", "secretAccessKey"].contains(&k.as_str())
-                }) {
+                if let Some(k) = d.keys().find(|k| !PRINCIPAL_FIELDS.contains(&k.as_str())) {
                     return Err(err(
                         format!("{path}.{k}"),
-                        "unknown field; a principal has arn, policies, accessKeyId and secretAccessKey",
+                        format!(
+                            "unknown field; a principal has {}",
+                            PRINCIPAL_FIELDS.join(", ")
+                        ),
                     ));
                 }
                 let access_key_id = string_field(d, "accessKeyId", &path)?.map(str::to_owned);
@@ -561,21 +615,30 @@ impl Scenario {
                         "expected an IAM ARN such as arn:aws:iam::111122223333:role/Name",
                     ));
                 }
-                let mut policies = Vec::new();
-                match d.get("policies") {
+                let policies = policy_list(d.get("policies"), &format!("{path}.policies"))?;
+                let session_policies =
+                    policy_list(d.get("sessionPolicies"), &format!("{path}.sessionPolicies"))?;
+                let permissions_boundary = match d.get("permissionsBoundary") {
+                    None | Some(Value::Null) => None,
+                    Some(pol) => Some(parse_policy(pol, PolicyKind::Identity).map_err(|e| {
+                        err(format!("{path}.permissionsBoundary.{}", e.path), e.message)
+                    })?),
+                };
+                let mut tags = BTreeMap::new();
+                match d.get("tags") {
                     None | Some(Value::Null) => {}
-                    Some(Value::Array(list)) => {
-                        for (i, pol) in list.iter().enumerate() {
-                            let doc = parse_policy(pol, PolicyKind::Identity).map_err(|e| {
-                                err(format!("{path}.policies[{i}].{}", e.path), e.message)
+                    Some(Value::Object(t)) => {
+                        for (k, v) in t {
+                            let v = v.as_str().ok_or_else(|| {
+                                err(format!("{path}.tags.{k}"), "expected a string tag value")
                             })?;
-                            policies.push(doc);
+                            tags.insert(k.clone(), v.to_owned());
                         }
                     }
                     Some(_) => {
                         return Err(err(
-                            format!("{path}.policies"),
-                            "expected an array of IAM policy documents",
+                            format!("{path}.tags"),
+                            "expected an object of tag key → value",
                         ))
                     }
                 }
@@ -584,10 +647,32 @@ impl Scenario {
                     PrincipalDef {
                         arn: arn.to_owned(),
                         policies,
+                        permissions_boundary,
+                        session_policies,
+                        tags,
                         access_key_id,
                         secret_access_key,
                     },
                 );
+            }
+        }
+        let mut service_control_policies = BTreeMap::new();
+        match o.get("serviceControlPolicies") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(by_account)) => {
+                for (acct, list) in by_account {
+                    let path = format!("serviceControlPolicies.{acct}");
+                    if acct.len() != 12 || !acct.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(err(path, "expected a 12-digit AWS account id as the key"));
+                    }
+                    service_control_policies.insert(acct.clone(), policy_list(Some(list), &path)?);
+                }
+            }
+            Some(_) => {
+                return Err(err(
+                    "serviceControlPolicies",
+                    "expected an object of account id → [SCP documents]",
+                ))
             }
         }
         let steps_v = o
@@ -630,6 +715,7 @@ impl Scenario {
             region,
             account,
             principals,
+            service_control_policies,
             steps,
             source: v.clone(),
         })

@@ -158,6 +158,14 @@ fn resolve_within(
             let mut out = String::new();
             let mut rest = s.as_str();
             while let Some(start) = rest.find("${") {
+                if super::is_escaped(rest, start) {
+                    // `$${` is a literal `${`: keep one `$` of the two.
+                    spend(budget, start + 1)?;
+                    out.push_str(&rest[..start]);
+                    out.push('{');
+                    rest = &rest[start + 2..];
+                    continue;
+                }
                 spend(budget, start)?;
                 out.push_str(&rest[..start]);
                 let after = &rest[start + 2..];
@@ -313,7 +321,18 @@ impl Session {
             &scenario.account,
         );
         for p in scenario.principals.values() {
-            world.set_identity_policies(&p.arn, p.policies.clone());
+            world.set_principal(
+                &p.arn,
+                crate::authz::IamPrincipal {
+                    identity: p.policies.clone(),
+                    permissions_boundary: p.permissions_boundary.clone(),
+                    session_policies: p.session_policies.clone(),
+                    tags: p.tags.clone(),
+                },
+            );
+        }
+        for (account, scps) in &scenario.service_control_policies {
+            world.set_service_control_policies(account, scps.clone());
         }
         Session {
             world,
@@ -486,6 +505,83 @@ impl Session {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A scenario's principal tags, permissions boundary and SCPs take part in decisions,
+    /// and a step's key policy can hold policy variables written `$${...}`.
+    #[test]
+    fn scenario_principals_carry_tags_boundaries_and_scps() {
+        let s = crate::scenario::Scenario::from_value(&json!({
+            "account": "111122223333",
+            "principals": {
+                "admin": {"arn": "arn:aws:iam::111122223333:role/KeyAdmin",
+                          "policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}]},
+                "blue": {"arn": "arn:aws:iam::111122223333:user/Blue", "tags": {"team": "blue"}},
+                "red": {"arn": "arn:aws:iam::111122223333:user/Red", "tags": {"team": "red"},
+                        "permissionsBoundary": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}},
+                "other": {"arn": "arn:aws:iam::444455556666:root"}
+            },
+            "serviceControlPolicies": {"444455556666": [{"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "kms:DescribeKey", "Resource": "*"}]}]},
+            "steps": [
+                {"id": "key", "call": "kms:CreateKey", "as": "admin", "request": {"Policy": {
+                    "Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+                    {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:DescribeKey", "Resource": "*",
+                     "Condition": {"StringEquals": {"aws:PrincipalTag/team": "$${aws:username, 'x'}", "kms:CallerAccount": "111122223333"}}},
+                    {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:user/Red", "arn:aws:iam::444455556666:root"]},
+                     "Action": "kms:DescribeKey", "Resource": "*",
+                     "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}}}]}}},
+                {"call": "kms:DescribeKey", "as": "blue", "request": {"KeyId": "${key.KeyMetadata.Arn}"}, "expect": {"error": "AccessDeniedException"}},
+                {"call": "kms:DescribeKey", "as": "red", "request": {"KeyId": "${key.KeyMetadata.Arn}"}, "expect": "ok"},
+                {"call": "kms:DescribeKey", "as": "other", "request": {"KeyId": "${key.KeyMetadata.Arn}"}, "expect": {"error": "AccessDeniedException"}}
+            ]
+        }))
+        .unwrap();
+        let r = run(&s, None);
+        for step in &r.steps[1..] {
+            assert_eq!(
+                step.expectation,
+                Some(Expectation::Met),
+                "{:?}",
+                step.expectation_message
+            );
+        }
+        // Blue: the key policy reached KMS holding `${aws:username, 'x'}`, which became
+        // "Blue"; its tag is "blue", so the condition failed.
+        let blue = r.steps[1].decision.as_ref().unwrap();
+        assert_eq!(blue.context["aws:PrincipalTag/team"], ["blue"]);
+        let key_policy = blue.key_policy.as_ref().unwrap();
+        assert_eq!(
+            key_policy.statements[1].conditions[0].substituted,
+            Some(vec![Some("Blue".to_owned())])
+        );
+        // Red is named directly: its boundary does not limit that statement.
+        assert!(r.steps[2].decision.as_ref().unwrap().is_allowed());
+        let other = r.steps[3].decision.as_ref().unwrap();
+        assert_eq!(
+            other.decided_by(),
+            Some(crate::authz::PolicyType::ServiceControlPolicy)
+        );
+    }
+
+    /// `$${` is a literal `${`, so a step can send an IAM policy with policy variables.
+    #[test]
+    fn a_doubled_dollar_escapes_a_reference() {
+        let mut r = BTreeMap::new();
+        r.insert("k".to_owned(), json!({"Arn": "arn:x"}));
+        assert_eq!(
+            resolve(&json!("alias/$${aws:username}-${k.Arn}"), &r).unwrap(),
+            json!("alias/${aws:username}-arn:x")
+        );
+        assert_eq!(
+            resolve(&json!("$${aws:username}"), &r).unwrap(),
+            json!("${aws:username}")
+        );
+        let mut refs = Vec::new();
+        crate::scenario::references(&json!("$${aws:username} ${k.Arn}"), "r", &mut refs);
+        assert_eq!(refs, [("r".to_owned(), "k.Arn".to_owned())]);
+    }
 
     #[test]
     fn references_keep_types_and_interpolate() {

@@ -930,6 +930,7 @@ proptest! {
 }
 
 mod asymmetric;
+mod authorization;
 mod import;
 mod lifecycle;
 mod model_conformance;
