@@ -21,7 +21,7 @@ const RECORDING = JSON.stringify({
   steps: [
     { id: 'key', as: 'app', call: 'kms:CreateKey', request: { Description: 'made by boto3' } },
     { id: 'enc', as: 'app', call: 'kms:Encrypt', request: { KeyId: '${key.KeyMetadata.KeyId}', Plaintext: 'aGVsbG8=', EncryptionContext: { app: 'demo' } } },
-    { as: 'app', call: 'kms:Decrypt', request: { CiphertextBlob: '${enc.CiphertextBlob}' }, expect: 'InvalidCiphertextException' },
+    { as: 'app', call: 'kms:Decrypt', request: { CiphertextBlob: '${enc.CiphertextBlob}' }, expect: { error: 'InvalidCiphertextException' } },
   ],
 });
 

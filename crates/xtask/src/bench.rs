@@ -186,6 +186,16 @@ fn verdict(ok: bool) -> &'static str {
     }
 }
 
+/// The targets of the typed-engine issue for the engine rows, as multiples of one bare
+/// AES-256-GCM operation of the same payload; the other rows are reported.
+fn engine_target(name: &str) -> Option<f64> {
+    match name {
+        "GenerateDataKey" => Some(10.0),
+        "Encrypt+Decrypt 1024 B" => Some(4.0),
+        _ => None,
+    }
+}
+
 fn print_table(r: &Value) {
     println!();
     println!(
@@ -235,13 +245,16 @@ fn print_table(r: &Value) {
         for row in rows {
             let name = row.get("name").and_then(Value::as_str).unwrap_or("?");
             let ratio = f(row, "/ratio");
+            let target = match engine_target(name) {
+                Some(t) => format!("≤ {t}× AES-GCM: {}", verdict(ratio <= t)),
+                None => "(reported)".to_owned(),
+            };
             println!(
-                "{:<44} {:>10.0}/s {:>12.0}/s {:>9.1}  ≤ 3× AES-GCM: {}",
+                "{:<44} {:>10.0}/s {:>12.0}/s {:>9.1}  {target}",
                 format!("native {name}"),
                 f(row, "/engine_ops_per_s"),
                 f(row, "/aes_gcm_ops_per_s"),
                 ratio,
-                verdict(ratio <= 3.0)
             );
         }
     }
@@ -270,13 +283,19 @@ fn print_table(r: &Value) {
             )
         };
         let (ours, moto) = (row("kmsplay", 1, "serverMs"), row("moto", 1, "serverMs"));
+        // 0 means kmsplay answered faster than the stub (a Python server) itself.
         println!(
-            "{:<44} {:>11.2} ms {:>11.2} ms {:>9.2}  server time ≤ 0.1× moto: {}",
+            "{:<44} {:>11.2} ms {:>11.2} ms {:>9.2}  server time ≤ 0.1× moto: {}{}",
             format!("boto3 {op}, 1 client (minus stub floor)"),
             ours,
             moto,
             ours / moto,
-            verdict(ours / moto <= 0.1)
+            verdict(ours / moto <= 0.1),
+            if ours == 0.0 {
+                " (faster than the stub)"
+            } else {
+                ""
+            }
         );
         println!(
             "{:<44} {:>11.2} ms {:>11.2} ms {:>9}  (p99, 1 client)",

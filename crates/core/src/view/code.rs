@@ -56,8 +56,8 @@ impl Language {
     pub fn label(self) -> &'static str {
         match self {
             Language::Cli => "AWS CLI",
-            Language::Python => "Python (boto3)",
-            Language::JavaScript => "JavaScript (SDK v3)",
+            Language::Python => "boto3",
+            Language::JavaScript => "JS SDK v3",
         }
     }
 }
