@@ -198,6 +198,23 @@ fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
+/// The shape of a list's elements.
+fn element(shape: Option<&Shape>) -> Option<&'static Shape> {
+    shape
+        .and_then(|s| s.member.as_ref())
+        .and_then(|r| model().shape(&r.shape))
+}
+
+/// The shape of the value at `key` of a map or structure.
+fn entry(shape: Option<&Shape>, key: &str) -> Option<&'static Shape> {
+    let r = match shape {
+        Some(s) if s.kind == "map" => s.value.as_ref(),
+        Some(s) => s.member(key),
+        None => None,
+    };
+    r.and_then(|r| model().shape(&r.shape))
+}
+
 fn kind(shape: Option<&Shape>) -> &str {
     shape.map_or("", |s| s.kind.as_str())
 }
@@ -257,7 +274,6 @@ fn cli(operation: &str, members: &[(&str, &Value, Option<&Shape>)], target: &Tar
 
 /// A Python literal of `value`, blobs (by the model) as `b64decode("…")`.
 fn py_literal(value: &Value, shape: Option<&Shape>) -> String {
-    let member = |r: Option<&crate::kms::model::ShapeRef>| r.and_then(|r| model().shape(&r.shape));
     match value {
         Value::Null => "None".to_owned(),
         Value::Bool(b) => if *b { "True" } else { "False" }.to_owned(),
@@ -265,21 +281,16 @@ fn py_literal(value: &Value, shape: Option<&Shape>) -> String {
         Value::String(s) if kind(shape) == "blob" => format!("b64decode({})", json_string(s)),
         Value::String(s) => json_string(s),
         Value::Array(items) => {
-            let element = shape.and_then(|s| member(s.member.as_ref()));
-            let parts: Vec<String> = items.iter().map(|v| py_literal(v, element)).collect();
+            let parts: Vec<String> = items
+                .iter()
+                .map(|v| py_literal(v, element(shape)))
+                .collect();
             format!("[{}]", parts.join(", "))
         }
         Value::Object(entries) => {
             let parts: Vec<String> = entries
                 .iter()
-                .map(|(k, v)| {
-                    let inner = match shape {
-                        Some(s) if s.kind == "map" => member(s.value.as_ref()),
-                        Some(s) => member(s.member(k)),
-                        None => None,
-                    };
-                    format!("{}: {}", json_string(k), py_literal(v, inner))
-                })
+                .map(|(k, v)| format!("{}: {}", json_string(k), py_literal(v, entry(shape, k))))
                 .collect();
             format!("{{{}}}", parts.join(", "))
         }
@@ -288,25 +299,19 @@ fn py_literal(value: &Value, shape: Option<&Shape>) -> String {
 
 /// A JavaScript literal of `value`, blobs (by the model) as `b64("…")`.
 fn js_literal(value: &Value, shape: Option<&Shape>) -> String {
-    let member = |r: Option<&crate::kms::model::ShapeRef>| r.and_then(|r| model().shape(&r.shape));
     match value {
         Value::String(s) if kind(shape) == "blob" => format!("b64({})", json_string(s)),
         Value::Array(items) => {
-            let element = shape.and_then(|s| member(s.member.as_ref()));
-            let parts: Vec<String> = items.iter().map(|v| js_literal(v, element)).collect();
+            let parts: Vec<String> = items
+                .iter()
+                .map(|v| js_literal(v, element(shape)))
+                .collect();
             format!("[{}]", parts.join(", "))
         }
         Value::Object(entries) => {
             let parts: Vec<String> = entries
                 .iter()
-                .map(|(k, v)| {
-                    let inner = match shape {
-                        Some(s) if s.kind == "map" => member(s.value.as_ref()),
-                        Some(s) => member(s.member(k)),
-                        None => None,
-                    };
-                    format!("{}: {}", js_key(k), js_literal(v, inner))
-                })
+                .map(|(k, v)| format!("{}: {}", js_key(k), js_literal(v, entry(shape, k))))
                 .collect();
             format!("{{ {} }}", parts.join(", "))
         }
@@ -336,22 +341,10 @@ fn json_string(s: &str) -> String {
 
 fn uses_blob(members: &[(&str, &Value, Option<&Shape>)]) -> bool {
     fn walk(value: &Value, shape: Option<&Shape>) -> bool {
-        let member =
-            |r: Option<&crate::kms::model::ShapeRef>| r.and_then(|r| model().shape(&r.shape));
-        match (value, shape) {
-            (Value::String(_), Some(s)) => s.kind == "blob",
-            (Value::Array(items), Some(s)) => {
-                let element = member(s.member.as_ref());
-                items.iter().any(|v| walk(v, element))
-            }
-            (Value::Object(entries), Some(s)) => entries.iter().any(|(k, v)| {
-                let inner = if s.kind == "map" {
-                    member(s.value.as_ref())
-                } else {
-                    member(s.member(k))
-                };
-                walk(v, inner)
-            }),
+        match value {
+            Value::String(_) => kind(shape) == "blob",
+            Value::Array(items) => items.iter().any(|v| walk(v, element(shape))),
+            Value::Object(entries) => entries.iter().any(|(k, v)| walk(v, entry(shape, k))),
             _ => false,
         }
     }
