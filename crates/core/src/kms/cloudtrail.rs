@@ -470,14 +470,20 @@ pub fn response_elements<T: Serialize + ?Sized>(response: &T) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// One copy, not one inlined into each response type's `response_elements`.
+#[inline(never)]
 fn camel_keys(v: &Value) -> Value {
     match v {
         Value::Object(map) => {
-            let out: Map<String, Value> = map
+            // Inserted one by one, not `collect()`ed: `BTreeMap`'s `FromIterator` sorts,
+            // and its sort was copied into every caller (156 KB of the page's wasm).
+            let mut out = Map::new();
+            for (k, v) in map
                 .iter()
                 .filter(|(k, _)| !NEVER_RECORDED.contains(&k.as_str()))
-                .map(|(k, v)| (lower_camel(k), camel_keys(v)))
-                .collect();
+            {
+                out.insert(lower_camel(k), camel_keys(v));
+            }
             if out.is_empty() {
                 Value::Null
             } else {
