@@ -3,7 +3,10 @@
 // docs/screenshot.png (a laptop, light: the stored hierarchy as a message is delivered),
 // docs/screenshot-dark.png (dark: a refused Decrypt drawn where it fails, the revoked
 // grant on the key, the error explained in the inspector), docs/screenshot-phone.png
-// (a phone: the diagram first, the strip docked), and docs/screenshot-docs.png (the
+// (a phone: the diagram first, the strip docked), docs/screenshot-sdk.png (sdk.html after
+// its SDK v3 snippet ran: output, the diagram of the recorded session, decisions,
+// CloudTrail; `node tests/screenshot.mjs sdk` takes only this one), and
+// docs/screenshot-docs.png (the
 // example documentation page with its embedded flows).
 import { chromium } from '@playwright/test';
 import { args, executablePath } from './chromium.mjs';
@@ -17,7 +20,8 @@ const shots = [
   { out: 'docs/screenshot-dark.png', width: 1366, height: 768, colorScheme: 'dark', query: '?scenario=workmail-revoke-grant&step=27' },
   { out: 'docs/screenshot-phone.png', width: 390, height: 844, colorScheme: 'light', scale: 2, query: '?scenario=ses-receive&step=13' },
 ];
-for (const shot of shots) {
+const only = process.argv[2];
+for (const shot of only ? [] : shots) {
   const page = await browser.newPage({
     viewport: { width: shot.width, height: shot.height },
     colorScheme: shot.colorScheme,
@@ -32,6 +36,23 @@ for (const shot of shots) {
   console.log(`wrote ${shot.out}`);
 }
 {
+  // sdk.html, once its SDK v3 snippet has run and the recorded session is drawn.
+  const page = await browser.newPage({
+    viewport: { width: 1440, height: 1300 },
+    colorScheme: 'light',
+    reducedMotion: 'reduce',
+  });
+  await page.goto(url + 'sdk.html');
+  await page.locator('body[data-ready="true"]').waitFor();
+  await page.locator('#run-sdk').click();
+  await page.locator('body[data-sdk="done"]').waitFor();
+  await page.frameLocator('kms-playground iframe').getByTestId('diagram').waitFor();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: 'docs/screenshot-sdk.png' });
+  await page.close();
+  console.log('wrote docs/screenshot-sdk.png');
+}
+if (!only) {
   // The example documentation page, once both embedded flows have drawn.
   const page = await browser.newPage({
     viewport: { width: 1000, height: 1400 },

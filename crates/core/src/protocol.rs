@@ -29,7 +29,7 @@ use crate::authz::Caller;
 use crate::kms::cloudtrail::CloudTrailEvent;
 use crate::kms::validate::{redact_sensitive, restore_redacted};
 use crate::kms::{KmsError, Operation};
-use crate::scenario::{run_steps, Scenario, Session};
+use crate::scenario::{run_steps, Scenario, ScenarioError, Session, StepResult};
 use crate::wire::{with_secret_view, SecretView};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -500,13 +500,7 @@ impl Endpoint {
     }
 
     fn cloudtrail(&self) -> WireResponse {
-        let mut records: Vec<&Arc<CloudTrailEvent>> = self
-            .session
-            .world
-            .all_kms()
-            .flat_map(|k| k.trail())
-            .collect();
-        records.sort_by(|a, b| a.event_time.cmp(&b.event_time));
+        let records = self.cloudtrail_events();
         let body = serde_json::to_vec(&json!({ "Records": records })).unwrap_or_default();
         WireResponse::new(200, "application/json", body)
     }
@@ -560,6 +554,28 @@ impl Endpoint {
             step["region"] = json!(region);
         }
         self.recorded.push(step);
+    }
+
+    /// Runs one scenario step (`{id?, call, as?, request, expect?}`) in the endpoint's
+    /// world, as the JavaScript API's `Playground.call` does, and records it as given
+    /// (its `${id.Field}` references included), so a recording holds scripted steps and
+    /// wire requests in the order they happened.
+    pub fn call_step(&mut self, step: &Value) -> Result<StepResult, ScenarioError> {
+        let result = self.session.call_json(step)?;
+        self.recorded.push(step.clone());
+        Ok(result)
+    }
+
+    /// The CloudTrail events of every Region, oldest first (`GET /_kmsplay/cloudtrail`).
+    pub fn cloudtrail_events(&self) -> Vec<&Arc<CloudTrailEvent>> {
+        let mut records: Vec<&Arc<CloudTrailEvent>> = self
+            .session
+            .world
+            .all_kms()
+            .flat_map(|k| k.trail())
+            .collect();
+        records.sort_by(|a, b| a.event_time.cmp(&b.event_time));
+        records
     }
 
     /// The scenario and every request since, as one scenario: `kmsplay run` replays it

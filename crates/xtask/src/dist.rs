@@ -10,7 +10,11 @@
 //!    size of every file;
 //! 5. the JavaScript API (`crates/js`) the same way into dist/pkg/, with TypeScript
 //!    declarations, and the example page that scripts it (dist/api.html);
-//! 6. with `--single-file`, dist/kms-playground.html: the page in one file (stylesheet,
+//! 6. the AWS SDK for JavaScript v3 (`@aws-sdk/client-kms`) and the AWS Encryption SDK
+//!    for JavaScript (`@aws-crypto/client-browser`), bundled by esbuild from the pinned npm
+//!    packages into dist/sdk/, and the page that runs SDK code against the playground
+//!    (dist/sdk.html); only that page loads them, so the main page's weight is unchanged;
+//! 7. with `--single-file`, dist/kms-playground.html: the page in one file (stylesheet,
 //!    JavaScript glue and base64 wasm inlined) that works opened from disk, under a CSP
 //!    that allows exactly its own inline script and style (by hash) and nothing else.
 
@@ -60,6 +64,25 @@ const STATIC_FILES: &[(&str, &str)] = &[
     ("web/examples/api.js", "api.js"),
     ("web/embed.js", "embed.js"),
     ("web/examples/docs.html", "docs.html"),
+    ("web/examples/sdk.js", "sdk.js"),
+    ("web/examples/sdk-world.js", "sdk-world.js"),
+];
+
+/// What the main page (index.html) loads: its weight must not grow with the examples.
+const MAIN_PAGE_FILES: &[&str] = &[
+    "index.html",
+    "boot.js",
+    "style.css",
+    "favicon.svg",
+    "kmsplay_web.js",
+    "kmsplay_web_bg.wasm",
+];
+
+/// The npm packages bundled for dist/sdk.html: (entry file in web/examples/sdk/, what it
+/// re-exports). esbuild splits what they share (the SDK's client) into one chunk.
+const SDK_BUNDLES: &[(&str, &str)] = &[
+    ("client-kms.js", "@aws-sdk/client-kms"),
+    ("client-browser.js", "@aws-crypto/client-browser"),
 ];
 
 /// Builds dist/ and prints the size table. Returns the total gzip size in bytes.
@@ -93,6 +116,11 @@ pub fn build() -> Result<u64> {
         &pkg,
         true,
     )?;
+    sdk_bundles(&dist.join("sdk"))?;
+    let sdk_page = fs::read_to_string(root().join("web/examples/sdk.html"))
+        .map_err(|e| format!("cannot read web/examples/sdk.html: {e}"))?;
+    fs::write(dist.join("sdk.html"), with_import_map_hash(&sdk_page)?)
+        .map_err(|e| format!("cannot write dist/sdk.html: {e}"))?;
 
     println!(
         "dist: built {} in {:.1}s",
@@ -100,6 +128,68 @@ pub fn build() -> Result<u64> {
         started.elapsed().as_secs_f64()
     );
     report_sizes(&dist)
+}
+
+/// esbuild (from node_modules) bundles the SDKs into `out`: ES modules for the browser,
+/// minified, with no eval and nothing fetched at run time.
+fn sdk_bundles(out: &Path) -> Result<()> {
+    let esbuild = root().join("node_modules/.bin/esbuild");
+    if !esbuild.is_file() {
+        return Err(format!(
+            "{} is missing: run `npm ci` (esbuild is a devDependency in package.json)",
+            esbuild.display()
+        ));
+    }
+    let started = Instant::now();
+    let entries = root().join("web/examples/sdk");
+    run_status(
+        Command::new(esbuild)
+            .current_dir(root())
+            .args(SDK_BUNDLES.iter().map(|(entry, _)| entries.join(entry)))
+            .args([
+                "--bundle",
+                "--format=esm",
+                "--splitting",
+                "--platform=browser",
+                "--target=es2022",
+                "--minify",
+                "--legal-comments=linked",
+                "--entry-names=[name]",
+                "--chunk-names=chunks/[name]-[hash]",
+                "--log-level=warning",
+            ])
+            .arg(format!("--inject:{}", entries.join("buffer.js").display()))
+            .arg(format!("--outdir={}", out.display())),
+        "esbuild of the AWS SDKs for dist/sdk.html",
+    )?;
+    println!(
+        "dist: esbuild {} into dist/sdk/ in {:.1}s",
+        SDK_BUNDLES
+            .iter()
+            .map(|(_, package)| *package)
+            .collect::<Vec<_>>()
+            .join(" and "),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The page's CSP allows its one inline script, the import map (which cannot be a file),
+/// by hash: `'sha256-IMPORTMAP'` in the source becomes the hash of its text.
+fn with_import_map_hash(html: &str) -> Result<String> {
+    const PLACEHOLDER: &str = "'sha256-IMPORTMAP'";
+    let map = html
+        .split_once(r#"<script type="importmap">"#)
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map(|(body, _)| body)
+        .ok_or("web/examples/sdk.html has no <script type=\"importmap\">")?;
+    if !html.contains(PLACEHOLDER) {
+        return Err(format!(
+            "web/examples/sdk.html's CSP has no {PLACEHOLDER} for its import map"
+        ));
+    }
+    let hash = format!("'sha256-{}'", BASE64.encode(Sha256::digest(map.as_bytes())));
+    Ok(html.replace(PLACEHOLDER, &hash))
 }
 
 /// The single-file page's name in dist/.
@@ -255,6 +345,29 @@ pub fn wasm_package(
     for file in glue {
         copy(&staging.join(&file), &out_dir.join(&file))?;
     }
+    // JavaScript modules the crate imports (`#[wasm_bindgen(module = ...)]`), which the
+    // glue loads from ./snippets/.
+    copy_tree(&staging.join("snippets"), &out_dir.join("snippets"))
+}
+
+/// Copies the directory `from` (if it exists) and everything under it to `to`.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    if !from.is_dir() {
+        return Ok(());
+    }
+    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let entries = fs::read_dir(from).map_err(|e| format!("cannot list {}: {e}", from.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot list {}: {e}", from.display()))?
+            .path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_tree(&path, &target)?;
+        } else {
+            copy(&path, &target)?;
+        }
+    }
     Ok(())
 }
 
@@ -330,6 +443,17 @@ pub fn report_sizes(dir: &Path) -> Result<u64> {
         human(gz_total),
         rows.len()
     );
+    let main: u64 = rows
+        .iter()
+        .filter(|(name, _, _)| MAIN_PAGE_FILES.contains(&name.as_str()))
+        .map(|r| r.2)
+        .sum();
+    if rows.iter().any(|(name, _, _)| name == "index.html") {
+        println!(
+            "main page weight (index.html and what it loads): {} gzip",
+            human(main)
+        );
+    }
     Ok(gz_total)
 }
 
@@ -389,6 +513,21 @@ mod tests {
         assert!(html.contains(&format!("style-src 'sha256-{style}'")));
         assert!(html.contains("default-src 'none'"));
         assert!(!html.contains("src=\"http"), "no external loads");
+    }
+
+    #[test]
+    fn the_sdk_page_allows_its_import_map_by_hash() {
+        let source = fs::read_to_string(root().join("web/examples/sdk.html")).expect("sdk.html");
+        let html = with_import_map_hash(&source).expect("has an import map");
+        assert!(!html.contains("'sha256-IMPORTMAP'"));
+        let map = html
+            .split_once(r#"<script type="importmap">"#)
+            .and_then(|(_, rest)| rest.split_once("</script>"))
+            .map(|(body, _)| body)
+            .expect("an import map");
+        let digest = BASE64.encode(Sha256::digest(map.as_bytes()));
+        assert!(html.contains(&format!("'sha256-{digest}'")));
+        assert!(with_import_map_hash("<html></html>").is_err());
     }
 
     #[test]
