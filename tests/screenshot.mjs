@@ -3,7 +3,8 @@
 // docs/screenshot.png (a laptop, light: the stored hierarchy as a message is delivered),
 // docs/screenshot-dark.png (dark: a refused Decrypt drawn where it fails, the revoked
 // grant on the key, the error explained in the inspector), docs/screenshot-phone.png
-// (a phone: the diagram first, the strip docked), docs/screenshot-sdk.png (sdk.html after
+// (a phone: the diagram first, the strip docked), docs/screenshot-code.png (the
+// inspector's code tabs), docs/screenshot-sdk.png (sdk.html after
 // its SDK v3 snippet ran: output, the diagram of the recorded session, decisions,
 // CloudTrail; `node tests/screenshot.mjs sdk` takes only this one), and
 // docs/screenshot-docs.png (the
@@ -51,6 +52,17 @@ for (const shot of only ? [] : shots) {
   await page.screenshot({ path: 'docs/screenshot-sdk.png' });
   await page.close();
   console.log('wrote docs/screenshot-sdk.png');
+}
+if (!only) {
+  // The inspector's "As code", boto3 chosen, at the Encrypt step.
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, colorScheme: 'light', reducedMotion: 'reduce' });
+  await page.goto(url + '?scenario=encryption-context&step=2');
+  await page.getByTestId('diagram').waitFor();
+  await page.getByTestId('code-python').click();
+  await page.getByTestId('code-view').evaluate((e) => e.scrollIntoView({ block: 'center' }));
+  await page.screenshot({ path: 'docs/screenshot-code.png' });
+  await page.close();
+  console.log('wrote docs/screenshot-code.png');
 }
 if (!only) {
   // The example documentation page, once both embedded flows have drawn.
