@@ -114,7 +114,6 @@ fn print_code(
 ) -> Result<(), String> {
     use kmsplay_core::view::code::{step_snippets, Language};
     use std::fmt::Write as _;
-    use std::io::Write as _;
     let mut text = String::new();
     let result = run(scenario, None);
     let mut out = Vec::new();
@@ -162,13 +161,7 @@ fn print_code(
         text = serde_json::to_string_pretty(&Value::Array(out)).map_err(|e| e.to_string())?;
         text.push('\n');
     }
-    // A reader that stops early (`| head`) is not an error.
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("writing to stdout: {e}"))
-        }
-        _ => Ok(()),
-    }
+    emit(&text)
 }
 
 fn load(arg: &str) -> Result<Scenario, String> {
@@ -192,8 +185,21 @@ fn run_json(r: &RunResult) -> Value {
     json!({ "scenario": r.scenario, "steps": r.steps, "cloudtrail": r.cloudtrail, "stopped": r.stopped })
 }
 
-fn print_run(s: &Scenario, r: &RunResult) {
-    println!("{} — {}", s.name, s.title);
+/// Writes `text` to stdout; a reader that stops early (`| head`) is not an error.
+fn emit(text: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("writing to stdout: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn run_text(s: &Scenario, r: &RunResult) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}", s.name, s.title);
     for (i, st) in r.steps.iter().enumerate() {
         let mark = match st.expectation {
             Some(Expectation::Met) => "✓",
@@ -217,10 +223,21 @@ fn print_run(s: &Scenario, r: &RunResult) {
                 .map(|s| s.sentence.clone())
                 .unwrap_or_default(),
         };
-        println!("{:>3} {mark} {:<32} {:<28} {why}", i + 1, st.call, outcome);
+        let _ = writeln!(
+            out,
+            "{:>3} {mark} {:<32} {:<28} {why}",
+            i + 1,
+            st.call,
+            outcome
+        );
     }
     if let Some(stop) = &r.stopped {
-        println!("    stopped at step {}: {}", stop.step + 1, stop.message);
+        let _ = writeln!(
+            out,
+            "    stopped at step {}: {}",
+            stop.step + 1,
+            stop.message
+        );
     }
     let failed = r
         .steps
@@ -232,11 +249,13 @@ fn print_run(s: &Scenario, r: &RunResult) {
         .iter()
         .filter(|s| s.expectation == Some(Expectation::Met))
         .count();
-    println!(
+    let _ = writeln!(
+        out,
         "    {} steps, {met} expectations met, {failed} failed, {} CloudTrail events",
         r.steps.len(),
         r.cloudtrail.len()
     );
+    out
 }
 
 fn main() -> ExitCode {
@@ -294,16 +313,28 @@ fn main() -> ExitCode {
             }
         }
         Command::Scenarios => {
-            for b in builtins() {
-                let title = b.scenario().map(|s| s.title).unwrap_or_default();
-                println!("{:<28} {title}", b.name);
+            let text: String = builtins()
+                .iter()
+                .map(|b| {
+                    let title = b.scenario().map(|s| s.title).unwrap_or_default();
+                    format!("{:<28} {title}\n", b.name)
+                })
+                .collect();
+            match emit(&text) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("kmsplay: {e}");
+                    ExitCode::from(2)
+                }
             }
-            ExitCode::SUCCESS
         }
         Command::Show { name } => {
             match builtin(&name) {
                 Some(b) => {
-                    print!("{}", b.source);
+                    if let Err(e) = emit(b.source) {
+                        eprintln!("kmsplay: {e}");
+                        return ExitCode::from(2);
+                    }
                     ExitCode::SUCCESS
                 }
                 None => {
@@ -338,16 +369,18 @@ fn main() -> ExitCode {
                 } else {
                     Value::Array(runs.iter().map(|(_, r)| run_json(r)).collect())
                 };
-                match serde_json::to_string_pretty(&out) {
-                    Ok(text) => println!("{text}"),
-                    Err(e) => {
-                        eprintln!("kmsplay: could not print JSON: {e}");
-                        return ExitCode::from(2);
-                    }
+                let written = serde_json::to_string_pretty(&out)
+                    .map_err(|e| format!("could not print JSON: {e}"))
+                    .and_then(|text| emit(&(text + "\n")));
+                if let Err(e) = written {
+                    eprintln!("kmsplay: {e}");
+                    return ExitCode::from(2);
                 }
             } else {
-                for (s, r) in &runs {
-                    print_run(s, r);
+                let text: String = runs.iter().map(|(s, r)| run_text(s, r)).collect();
+                if let Err(e) = emit(&text) {
+                    eprintln!("kmsplay: {e}");
+                    return ExitCode::from(2);
                 }
             }
             if runs.iter().all(|(_, r)| r.all_met()) {

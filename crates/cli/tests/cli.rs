@@ -145,3 +145,28 @@ fn malformed_scenarios_are_rejected_with_the_path() {
             .contains("\"name\": \"ses-receive\"")
     );
 }
+
+/// A reader that stops early (`kmsplay run … | head -1`) ends the output, not in a panic.
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    for args in [
+        &["run", "workmail-cache"][..],
+        &["run", "workmail-cache", "--json"],
+        &["scenarios"],
+        &["show", "ses-receive"],
+        &["code", "key-rotation"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kmsplay"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("kmsplay starts");
+        // Close the read end at once: every write then fails with EPIPE.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("kmsplay ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {stderr}");
+    }
+}
