@@ -186,7 +186,7 @@ impl Kms {
             }
             if let Some(service) = rest
                 .strip_prefix("alias/aws/")
-                .filter(|s| managed::MANAGED_SERVICES.contains(s))
+                .filter(|s| managed::is_managed_service(s))
             {
                 if create_managed {
                     return Ok(self.create_managed_key(env, service));

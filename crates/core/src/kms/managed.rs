@@ -6,27 +6,6 @@
 //! keys"). The WorkMail policy is the `auto-workmail-1` document of the developer guide
 //! page *How Amazon WorkMail uses AWS KMS*.
 
-/// The services whose AWS managed keys the playground can create, each with the service
-/// endpoint its key policy names in `kms:ViaService`.
-pub const MANAGED_SERVICES: &[&str] = &[
-    "acm",
-    "dynamodb",
-    "ebs",
-    "elasticfilesystem",
-    "es",
-    "glue",
-    "kinesisvideo",
-    "lambda",
-    "rds",
-    "redshift",
-    "s3",
-    "secretsmanager",
-    "ssm",
-    "xray",
-    "workmail",
-    "ses",
-];
-
 /// The AWS managed key aliases every account lists before their keys exist (ListAliases:
 /// "predefined aliases that AWS has created but has not yet associated with a KMS key",
 /// API reference, *ListAliases*; the set as real accounts list it, recorded in moto).
@@ -47,6 +26,13 @@ pub const PREDEFINED_ALIASES: &[&str] = &[
     "ssm",
     "xray",
 ];
+
+/// The services whose AWS managed keys the playground can create: those of
+/// [`PREDEFINED_ALIASES`], and WorkMail and SES, whose aliases appear only once they make
+/// their keys.
+pub fn is_managed_service(service: &str) -> bool {
+    PREDEFINED_ALIASES.contains(&service) || ["workmail", "ses"].contains(&service)
+}
 
 /// The endpoint prefix in `kms:ViaService` of a service's AWS managed key.
 fn via_service(service: &str) -> &str {
@@ -78,7 +64,7 @@ pub fn default_key_policy(account: &str) -> String {
 
 /// The key policy AWS sets on `alias/aws/<service>`, or `None` for other services.
 pub fn managed_key_policy(service: &str, region: &str, account: &str) -> Option<String> {
-    if !MANAGED_SERVICES.contains(&service) {
+    if !is_managed_service(service) {
         return None;
     }
     let display = display_name(service);

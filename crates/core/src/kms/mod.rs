@@ -35,7 +35,7 @@ pub mod validate;
 
 pub use crate::authz::{Authorization, Decision, GrantResult, IdentityPolicyResult, Outcome};
 pub use error::{ErrorCode, KmsError, Result};
-pub use managed::{default_key_policy, managed_key_policy, MANAGED_SERVICES};
+pub use managed::{default_key_policy, is_managed_service, managed_key_policy};
 pub use operation::{KmsRequest, KmsResponse, Operation};
 
 use crate::authz::{Caller, Grant, IamPrincipal, PolicyDocument};
