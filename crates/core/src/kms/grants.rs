@@ -233,13 +233,7 @@ impl Kms {
             .filter(|g| grantee.is_none_or(|p| &g.grantee_principal == p))
             .map(|g| grant_list_entry(g, &id))
             .collect();
-        let (grants, next_marker, truncated) =
-            page(grants, req.limit, req.marker.as_deref(), GRANTS)?;
-        Ok(ListGrantsResponse {
-            grants,
-            next_marker,
-            truncated,
-        })
+        grants_page(grants, req.limit, req.marker.as_deref())
     }
 
     pub(super) fn op_list_retirable_grants(
@@ -273,13 +267,7 @@ impl Kms {
                 grant_list_entry(g, &key_id)
             })
             .collect();
-        let (grants, next_marker, truncated) =
-            page(grants, req.limit, req.marker.as_deref(), GRANTS)?;
-        Ok(ListGrantsResponse {
-            grants,
-            next_marker,
-            truncated,
-        })
+        grants_page(grants, req.limit, req.marker.as_deref())
     }
 
     /// RetireGrant: allowed to the grant's retiring principal, to its grantee when the grant
@@ -430,4 +418,18 @@ fn grant_list_entry(g: &Grant, key_id: &str) -> GrantListEntry {
         grantee_service_principal,
         retiring_service_principal,
     }
+}
+
+/// One page of a ListGrants or ListRetirableGrants answer.
+fn grants_page(
+    grants: Vec<GrantListEntry>,
+    limit: Option<u32>,
+    marker: Option<&str>,
+) -> Result<ListGrantsResponse> {
+    let (grants, next_marker, truncated) = page(grants, limit, marker, GRANTS)?;
+    Ok(ListGrantsResponse {
+        grants,
+        next_marker,
+        truncated,
+    })
 }
