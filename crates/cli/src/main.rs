@@ -7,6 +7,7 @@
 //! kmsplay run workmail-cache --json # the run as JSON: steps, decisions, CloudTrail
 //! kmsplay serve                     # AWS KMS on http://127.0.0.1:4599 for real AWS clients
 //! kmsplay code encryption-context   # each KMS call of a run as an AWS CLI command
+//! kmsplay check key-policy.json     # which services and principals the policy lets use the key
 //! ```
 //!
 //! `run` exits 0 only if every step ran and every expectation held, 1 if not, and 2 if a
@@ -103,6 +104,97 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a key policy (a JSON file, or - for stdin) against the WorkMail, SES, Amazon
+    /// Location and CloudTrail flows and the principals it names: a verdict per flow, the
+    /// fix for each refusal, and Access Analyzer-style findings.
+    Check {
+        /// The key policy file, or `-`.
+        policy: String,
+        /// The account, when not the one the policy names.
+        #[arg(long)]
+        account: Option<String>,
+        /// The Region, when not the one the policy names.
+        #[arg(long)]
+        region: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `kmsplay check`: the page's "Check my key policy" on a policy file: a verdict per flow
+/// (with the fix for a refusal) and the findings. Exits 0 when every flow is allowed and
+/// there is no security finding, 1 otherwise, 2 when the policy cannot be read.
+fn print_check(
+    path: &str,
+    json: bool,
+    account: Option<String>,
+    region: Option<String>,
+) -> Result<bool, String> {
+    use kmsplay_core::check::{check, names_from, Severity};
+    use std::fmt::Write as _;
+    let text = if path == "-" {
+        std::io::read_to_string(std::io::stdin()).map_err(|e| format!("reading stdin: {e}"))?
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?
+    };
+    kmsplay_core::scenario::experiment::check_policy(&text).map_err(|e| format!("{path}: {e}"))?;
+    let doc = kmsplay_core::authz::PolicyDocument::parse(&text)
+        .map_err(|e| format!("{path}: {}: {}", e.path, e.message))?;
+    let mut names = names_from(&doc);
+    if let Some(a) = account {
+        names = kmsplay_core::check::Names {
+            account: a,
+            ..names
+        };
+    }
+    if let Some(r) = region {
+        names.region = r;
+    }
+    let report = check(&text, &names).map_err(|e| format!("{path}: {e}"))?;
+    let ok = report.verdicts.iter().all(|v| v.allowed)
+        && !report
+            .warnings
+            .iter()
+            .any(|w| w.severity == Severity::Security);
+    let mut out = String::new();
+    if json {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
+    } else {
+        let n = &report.names;
+        let _ = writeln!(
+            out,
+            "account {} · {} · SES rule set {} rule {} · tracker {} · trail {}",
+            n.account, n.region, n.rule_set, n.rule, n.tracker, n.trail
+        );
+        for v in &report.verdicts {
+            let _ = writeln!(
+                out,
+                "{} {}\n    {}",
+                if v.allowed { "✓" } else { "✗" },
+                v.title,
+                v.summary
+            );
+            if let Some(fix) = &v.fix {
+                for c in &fix.changes {
+                    let _ = writeln!(out, "    fix: {c}");
+                }
+            }
+        }
+        for w in &report.warnings {
+            let _ = writeln!(
+                out,
+                "! {:?}: {}\n    {} ({})",
+                w.severity, w.title, w.detail, w.doc
+            );
+        }
+    }
+    emit(&out)?;
+    Ok(ok)
 }
 
 /// `kmsplay code`: the KMS calls of `scenario`'s run as code.
@@ -312,6 +404,19 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Check {
+            policy,
+            account,
+            region,
+            json,
+        } => match print_check(&policy, json, account, region) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("kmsplay check: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Scenarios => {
             let text: String = builtins()
                 .iter()

@@ -20,6 +20,7 @@ pub mod wire;
 pub mod workmail;
 pub mod world;
 
+pub mod check;
 pub mod diagram;
 pub mod permalink;
 pub mod protocol;

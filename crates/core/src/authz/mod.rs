@@ -44,6 +44,7 @@ pub use grant::{
     Grant, GrantConstraints, GrantRequest, GrantResult, NewGrant, CONSTRAINABLE_OPERATIONS,
     CONTEXT_OPERATIONS, GRANT_OPERATIONS, RSA_ENCRYPT_OPERATIONS,
 };
+pub(crate) use pattern::glob_match_ignore_case;
 pub use policy::{
     parse_policy, ActionElement, Effect, PolicyDocument, PolicyKind, PrincipalElement,
     PrincipalSpec, ResourceElement, Statement, KEY_POLICY_MAX_BYTES,

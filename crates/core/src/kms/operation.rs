@@ -306,6 +306,26 @@ impl std::fmt::Display for Operation {
 }
 
 impl Operation {
+    /// Whether a request of this operation can carry an encryption context, so that
+    /// `kms:EncryptionContext:<key>` and `kms:EncryptionContextKeys` can have a value:
+    /// the symmetric cryptographic operations and CreateGrant (whose constraints are its
+    /// context). "If you use these condition keys to allow other operations, such as
+    /// DescribeKey, the request is denied" — *kms:EncryptionContext:context-key*,
+    /// <https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context>.
+    pub fn takes_encryption_context(self) -> bool {
+        matches!(
+            self,
+            Operation::Encrypt
+                | Operation::Decrypt
+                | Operation::ReEncrypt
+                | Operation::GenerateDataKey
+                | Operation::GenerateDataKeyWithoutPlaintext
+                | Operation::GenerateDataKeyPair
+                | Operation::GenerateDataKeyPairWithoutPlaintext
+                | Operation::CreateGrant
+        )
+    }
+
     /// The operation called `name`, or AWS's `UnknownOperationException`.
     pub fn parse(name: &str) -> Result<Operation> {
         Operation::from_name(name).ok_or_else(|| {

@@ -13,6 +13,7 @@
 //! an experiment changes in words ([`change_summary`]), which key policy the policy editor
 //! opens with ([`initial_policy`]) and whether a typed policy is one ([`check_policy`]).
 
+use super::presets;
 use super::{err, ScenarioError};
 use crate::trace::Step;
 use serde::{Deserialize, Serialize};
@@ -290,20 +291,11 @@ fn cmk_policy(v: &Value) -> Value {
         .get("account")
         .and_then(Value::as_str)
         .unwrap_or("111122223333");
-    let mut statements = vec![
-        json!({"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{account}:root")}, "Action": "kms:*", "Resource": "*"}),
-    ];
+    let mut statements = vec![presets::root_statement(account)];
     if matches!(key_source(v), Some(KeySource::Ses { .. })) {
-        statements.push(ses_statement(account));
+        statements.push(presets::ses_statement(account));
     }
     json!({"Version": "2012-10-17", "Statement": statements})
-}
-
-fn ses_statement(account: &str) -> Value {
-    json!({"Sid": "AllowSESToEncryptMessagesBelongingToThisAccount", "Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"},
-           "Action": ["kms:Encrypt", "kms:GenerateDataKey*"], "Resource": "*",
-           "Condition": {"Null": {"kms:EncryptionContext:aws:ses:rule-name": "false", "kms:EncryptionContext:aws:ses:message-id": "false"},
-                         "StringEquals": {"kms:EncryptionContext:aws:ses:source-account": account}}})
 }
 
 /// Switches a WorkMail or SES scenario on an AWS managed key to a new customer managed
@@ -696,8 +688,6 @@ fn offered(source: &Value, number: &dyn Fn(usize) -> usize) -> Vec<ExperimentOpt
 
 /// Key policy presets from the AWS documentation (the seeds), for `account` and `region`.
 pub fn policy_presets(region: &str, account: &str) -> Vec<(String, String)> {
-    let root = json!({"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{account}:root")}, "Action": "kms:*", "Resource": "*"});
-    let pretty = |v: Value| serde_json::to_string_pretty(&v).unwrap_or_default();
     vec![
         (
             "Default key policy".to_owned(),
@@ -709,21 +699,30 @@ pub fn policy_presets(region: &str, account: &str) -> Vec<(String, String)> {
         ),
         (
             "SES receiving".to_owned(),
-            pretty(
-                json!({"Version": "2012-10-17", "Statement": [root.clone(), ses_statement(account)]}),
-            ),
+            presets::policy_with(account, vec![presets::ses_statement(account)]),
         ),
         (
             "Amazon Location (least privilege)".to_owned(),
-            pretty(json!({"Version": "2012-10-17", "Statement": [root.clone(),
-            {"Sid": "Allow Amazon Location to create grants on behalf of authorized users", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{account}:role/LocationTeam")}, "Action": "kms:CreateGrant", "Resource": "*",
-             "Condition": {"StringEquals": {"kms:ViaService": "geo.us-west-2.amazonaws.com", "kms:CallerAccount": account, "kms:EncryptionContext:aws:geo:arn": format!("arn:aws:geo:us-west-2:{account}:tracker/SAMPLE-Tracker")}}}]})),
+            presets::policy_with(
+                account,
+                vec![presets::location_statement(
+                    "us-west-2",
+                    account,
+                    &format!("arn:aws:iam::{account}:role/LocationTeam"),
+                    "SAMPLE-Tracker",
+                )],
+            ),
         ),
         (
             "CloudTrail (confused-deputy defence)".to_owned(),
-            pretty(json!({"Version": "2012-10-17", "Statement": [root,
-            {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey", "Resource": "*",
-             "Condition": {"ArnEquals": {"aws:SourceArn": [format!("arn:aws:cloudtrail:us-west-2:{account}:trail/finance")]}, "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": [format!("arn:aws:cloudtrail:*:{account}:trail/*")]}}}]})),
+            presets::policy_with(
+                account,
+                vec![presets::cloudtrail_statement(
+                    "us-west-2",
+                    account,
+                    "finance",
+                )],
+            ),
         ),
     ]
 }

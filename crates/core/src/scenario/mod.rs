@@ -32,6 +32,7 @@
 
 mod builtin;
 pub mod experiment;
+pub mod presets;
 mod run;
 
 pub use builtin::{builtin, builtins, Builtin};
