@@ -8,7 +8,8 @@
 // its SDK v3 snippet ran: output, the diagram of the recorded session, decisions,
 // CloudTrail; `node tests/screenshot.mjs sdk` takes only this one), and
 // docs/screenshot-docs.png (the
-// example documentation page with its embedded flows).
+// example documentation page with its embedded flows), and docs/screenshot-check.png
+// ("Check my key policy" on a broken SES statement; `node tests/screenshot.mjs check`).
 import { chromium } from '@playwright/test';
 import { args, executablePath } from './chromium.mjs';
 
@@ -36,7 +37,7 @@ for (const shot of only ? [] : shots) {
   await page.close();
   console.log(`wrote ${shot.out}`);
 }
-{
+if (!only || only === 'sdk') {
   // sdk.html, once its SDK v3 snippet has run and the recorded session is drawn.
   const page = await browser.newPage({
     viewport: { width: 1440, height: 1300 },
@@ -84,5 +85,20 @@ if (!only) {
   await page.screenshot({ path: 'docs/screenshot-docs.png', fullPage: true });
   await page.close();
   console.log('wrote docs/screenshot-docs.png');
+}
+if (!only || only === 'check') {
+  // "Check my key policy" on an SES statement written for the wrong account.
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, colorScheme: 'light', reducedMotion: 'reduce' });
+  await page.goto(url);
+  await page.getByTestId('diagram').waitFor();
+  await page.getByTestId('open-check').click();
+  const ses = await page.getByTestId('check-preset').locator('option', { hasText: 'SES receiving' }).getAttribute('value');
+  await page.getByTestId('check-preset').selectOption(ses);
+  const text = await page.getByTestId('check-policy').inputValue();
+  await page.getByTestId('check-policy').fill(text.replace(/"kms:EncryptionContext:aws:ses:source-account": "111122223333"/, '"kms:EncryptionContext:aws:ses:source-account": "444455556666"'));
+  await page.locator('[data-testid="verdict-ses"][data-allowed="false"]').waitFor();
+  await page.screenshot({ path: 'docs/screenshot-check.png' });
+  await page.close();
+  console.log('wrote docs/screenshot-check.png');
 }
 await browser.close();

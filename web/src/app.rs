@@ -26,6 +26,7 @@ use crate::components::experiment_banner::ExperimentBanner;
 use crate::components::inspector::Inspector;
 use crate::components::legend::Legend;
 use crate::components::open_file::{use_file_drop, OpenFile, Opened};
+use crate::components::policy_check::PolicyCheckView;
 use crate::components::policy_editor::PolicyEditor;
 use crate::components::scenario_editor::ScenarioEditor;
 use crate::components::scenario_picker::ScenarioPicker;
@@ -35,7 +36,7 @@ use crate::hooks::{
     use_embed_height, use_hash_change, use_keyboard, use_permalink, use_popover, use_root_marks,
 };
 use crate::link::{self, EmbedOptions, Request};
-use crate::state::{Action, Loaded, OutcomeFilter, Panel, State};
+use crate::state::{Action, Loaded, NameField, OutcomeFilter, Panel, State};
 
 /// How often autoplay advances.
 const AUTOPLAY_MS: u32 = 1_500;
@@ -129,6 +130,24 @@ pub fn App() -> Html {
         });
     }
 
+    // The policy check runs once typing pauses.
+    {
+        let dispatch = dispatch.clone();
+        let typed = state
+            .check
+            .as_ref()
+            .filter(|c| c.stale())
+            .map(|c| (c.text.clone(), c.names.clone()));
+        use_effect_with(typed, move |typed| {
+            let timer = typed.is_some().then(|| {
+                Timeout::new(POLICY_DEBOUNCE_MS, move || {
+                    dispatch.dispatch(Action::RunCheck)
+                })
+            });
+            move || drop(timer)
+        });
+    }
+
     let snapshot = {
         let loaded = state.loaded.clone();
         use_memo(
@@ -179,8 +198,17 @@ pub fn App() -> Html {
         .map(|l| l.base().scenario.title.clone())
         .unwrap_or_else(|| "Loading…".to_owned());
 
-    let stage = match (&state.loaded, &*snapshot) {
-        (Some(loaded), Some(snapshot)) => {
+    let stage = match (&state.check, &state.loaded, &*snapshot) {
+        (Some(check), _, _) if state.checking => html! {
+            <PolicyCheckView check={check.clone()}
+                             on_input={send(&dispatch, Action::CheckInput)}
+                             on_name={send(&dispatch, |(field, value): (NameField, String)| Action::CheckName(field, value))}
+                             on_names_from_policy={send(&dispatch, |()| Action::CheckNamesFromPolicy)}
+                             on_apply={send(&dispatch, Action::ApplyFix)}
+                             on_open={send(&dispatch, Action::OpenVerdict)}
+                             on_close={send(&dispatch, |()| Action::CloseCheck)} />
+        },
+        (_, Some(loaded), Some(snapshot)) => {
             let places = Rc::new(place_words(&state, loaded, &options));
             html! {
                 <>
@@ -280,6 +308,7 @@ pub fn App() -> Html {
         })
     };
 
+    let checking = state.checking;
     html! {
         <>
             <a class="skip-link" href="#diagram">{ "Skip to the diagram" }</a>
@@ -294,6 +323,14 @@ pub fn App() -> Html {
                     current={state.loaded.as_ref().and_then(|l| l.builtin_name())}
                     {current_title} on_pick={send(&dispatch, Action::OpenBuiltin)} />
                 <div class="topbar-actions">
+                    <button type="button" class="topbar-button" data-testid="open-check"
+                            aria-pressed={state.checking.to_string()}
+                            onclick={send(&dispatch, move |_: yew::MouseEvent| if checking { Action::CloseCheck } else { Action::OpenCheck })}>
+                        <svg class="btn-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                            <path d="M5 12 L10 17 L19 7" />
+                        </svg>
+                        <span class="label">{ "Check my key policy" }</span>
+                    </button>
                     <OpenFile on_open={on_open.clone()} />
                     <ShareBar link={copy_link(&state)} embed={copy_embed(&state)} />
                     <button type="button" class="topbar-button" aria-expanded={drawer_panel.is_some().to_string()}
@@ -311,7 +348,7 @@ pub fn App() -> Html {
                     <p class="running" role="status">{ "Running the scenario…" }</p>
                 }
             </div>
-            <main class={classes!("stage", drawer_panel.is_some().then_some("with-drawer"))}>
+            <main class={classes!("stage", drawer_panel.is_some().then_some("with-drawer"), checking.then_some("checking"))}>
                 { stage }
             </main>
             { drawer.unwrap_or_default() }
@@ -390,8 +427,7 @@ fn step_strip(
 fn copy_link(state: &UseReducerHandle<State>) -> Callback<(), Option<String>> {
     let state = state.clone();
     Callback::from(move |()| {
-        let view = link::view_state(&state)?;
-        let fragment = link::fragment(&view)?;
+        let fragment = link::page_fragment(&state)?;
         let href = web_sys::window()?.location().href().ok()?;
         Some(format!("{}#{fragment}", link::page_base(&href)))
     })

@@ -78,7 +78,18 @@ pub fn request(path: &str, query: &str, fragment: &str) -> Request {
         options
     });
     let fragment = fragment.trim_start_matches('#');
-    let mut initial = if !is_permalink(fragment) {
+    let mut initial = if permalink::is_check(fragment) {
+        match permalink::decode_check(fragment) {
+            Ok(view) => Initial {
+                check: Some(Box::new(view)),
+                ..Initial::default()
+            },
+            Err(e) => Initial {
+                notice: Some(format!("Could not open the policy check: {e}")),
+                ..Initial::default()
+            },
+        }
+    } else if !is_permalink(fragment) {
         Initial::from_query(query)
     } else {
         match permalink::decode(fragment) {
@@ -117,6 +128,7 @@ pub fn from_view(view: ViewState) -> Initial {
         tab: view.panel.as_deref().and_then(Tab::from_slug),
         autoplay: false,
         notice: None,
+        check: None,
     }
 }
 
@@ -135,6 +147,18 @@ pub fn view_state(state: &State) -> Option<ViewState> {
         experiment: loaded.experiment.as_ref().map(|e| e.experiment.clone()),
         panel: (state.tab != Tab::Step).then(|| state.tab.slug().to_owned()),
     })
+}
+
+/// The fragment (without `#`) of the page as shown: the policy check's while it is
+/// shown, else the view's; `None` when too long for a link or before the first run.
+pub fn page_fragment(state: &State) -> Option<String> {
+    match (&state.check, state.checking) {
+        (Some(c), true) => {
+            let encoded = permalink::encode_check(&c.view());
+            (encoded.len() <= MAX_FRAGMENT).then_some(encoded)
+        }
+        _ => fragment(&view_state(state)?),
+    }
 }
 
 /// The fragment (without `#`) for a view, or `None` when it is too long for a link (a

@@ -59,15 +59,34 @@ pub enum PermalinkError {
     Corrupt(String),
 }
 
-/// Encodes a view as a fragment, without the leading `#`.
-pub fn encode(state: &ViewState) -> String {
-    let json = serde_json::to_vec(state).unwrap_or_default();
-    let deflated = miniz_oxide::deflate::compress_to_vec(&json, 9);
-    format!("{VERSION}:{}", URL_SAFE_NO_PAD.encode(deflated))
+/// The prefix of a "Check my key policy" link: `#check1:<base64url(deflate(JSON))>` of a
+/// [`CheckView`].
+pub const CHECK_VERSION: &str = "check1";
+
+/// A "Check my key policy" view: the policy as pasted, and the names when they were
+/// edited (otherwise they are read from the policy again).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CheckView {
+    /// The key policy text.
+    pub policy: String,
+    /// The names the flows use, when edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub names: Option<crate::check::Names>,
 }
 
-/// Decodes a fragment (with or without the leading `#`).
-pub fn decode(fragment: &str) -> Result<ViewState, PermalinkError> {
+fn encode_as<T: Serialize>(version: &str, state: &T) -> String {
+    let json = serde_json::to_vec(state).unwrap_or_default();
+    let deflated = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    format!("{version}:{}", URL_SAFE_NO_PAD.encode(deflated))
+}
+
+/// Reads `version:payload`; `what` names the payload in errors ("a view").
+fn decode_as<T: serde::de::DeserializeOwned>(
+    version: &str,
+    fragment: &str,
+    what: &str,
+) -> Result<T, PermalinkError> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     if fragment.len() > MAX_FRAGMENT {
         return Err(PermalinkError::Corrupt(format!(
@@ -75,12 +94,12 @@ pub fn decode(fragment: &str) -> Result<ViewState, PermalinkError> {
             fragment.len()
         )));
     }
-    let (version, payload) = fragment
+    let (found, payload) = fragment
         .split_once(':')
         .ok_or_else(|| PermalinkError::UnknownVersion(fragment.chars().take(12).collect()))?;
-    if version != VERSION {
+    if found != version {
         return Err(PermalinkError::UnknownVersion(
-            version.chars().take(12).collect(),
+            found.chars().take(12).collect(),
         ));
     }
     let deflated = URL_SAFE_NO_PAD
@@ -92,7 +111,34 @@ pub fn decode(fragment: &str) -> Result<ViewState, PermalinkError> {
                 "not deflate data, or larger than {MAX_STATE} bytes: {e:?}"
             ))
         })?;
-    serde_json::from_slice(&json).map_err(|e| PermalinkError::Corrupt(format!("not a view: {e}")))
+    serde_json::from_slice(&json).map_err(|e| PermalinkError::Corrupt(format!("not {what}: {e}")))
+}
+
+/// Encodes a view as a fragment, without the leading `#`.
+pub fn encode(state: &ViewState) -> String {
+    encode_as(VERSION, state)
+}
+
+/// Decodes a fragment (with or without the leading `#`).
+pub fn decode(fragment: &str) -> Result<ViewState, PermalinkError> {
+    decode_as(VERSION, fragment, "a view")
+}
+
+/// Encodes a policy check as a fragment, without the leading `#`.
+pub fn encode_check(state: &CheckView) -> String {
+    encode_as(CHECK_VERSION, state)
+}
+
+/// Decodes a policy check's fragment (with or without the leading `#`).
+pub fn decode_check(fragment: &str) -> Result<CheckView, PermalinkError> {
+    decode_as(CHECK_VERSION, fragment, "a policy check")
+}
+
+/// Whether a fragment is a policy check's (`check1:...`).
+pub fn is_check(fragment: &str) -> bool {
+    fragment
+        .trim_start_matches('#')
+        .starts_with(&format!("{CHECK_VERSION}:"))
 }
 
 #[cfg(test)]
@@ -130,6 +176,20 @@ mod tests {
             panel: None,
         };
         assert_eq!(decode(&encode(&custom)).unwrap(), custom);
+    }
+
+    #[test]
+    fn policy_checks_round_trip_and_are_told_apart() {
+        let c = CheckView {
+            policy: "{\"Statement\": []}".into(),
+            names: Some(crate::check::Names::default()),
+        };
+        let f = encode_check(&c);
+        assert!(is_check(&f) && is_check(&format!("#{f}")));
+        assert_eq!(decode_check(&f), Ok(c));
+        assert!(!is_check(&encode(&sample())));
+        assert!(matches!(decode(&f), Err(PermalinkError::UnknownVersion(v)) if v == "check1"));
+        assert!(decode_check("check1:AAAA").is_err());
     }
 
     #[test]

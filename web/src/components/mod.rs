@@ -14,6 +14,7 @@ pub mod inspector;
 pub mod json_view;
 pub mod legend;
 pub mod open_file;
+pub mod policy_check;
 pub mod policy_editor;
 pub mod scenario_editor;
 pub mod scenario_intro;

@@ -23,12 +23,14 @@ pub fn use_permalink(state: UseReducerHandle<State>, enabled: bool) {
         state.tab,
         state.seed,
         enabled,
+        state.checking,
+        state.check.as_ref().map(|c| c.checked.clone()),
     );
-    use_effect_with(key, move |&(loaded, ..)| {
-        let timer = (enabled && loaded.is_some()).then(|| {
+    use_effect_with(key, move |&(loaded, _, _, _, _, checking, _)| {
+        let timer = (enabled && (loaded.is_some() || checking)).then(|| {
             Timeout::new(SETTLE_MS, move || {
-                if let Some(view) = link::view_state(&state) {
-                    replace_fragment(link::fragment(&view).as_deref());
+                if link::view_state(&state).is_some() || state.checking {
+                    replace_fragment(link::page_fragment(&state).as_deref());
                 }
             })
         });

@@ -1,12 +1,13 @@
 //! What the page asks for when it opens, from its URL.
 
+use kmsplay_core::permalink::CheckView;
 use kmsplay_core::scenario::experiment::Experiment;
 use serde_json::Value;
 
 use super::view::Tab;
 
 /// What the page asks for when it opens (from its URL: a `#v1:` permalink or the query).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Initial {
     /// A built-in scenario's name.
     pub scenario: Option<String>,
@@ -24,6 +25,8 @@ pub struct Initial {
     pub autoplay: bool,
     /// Something to tell the reader first (a link that could not be read).
     pub notice: Option<String>,
+    /// "Check my key policy", from a `#check1:` link: shown over the default scenario.
+    pub check: Option<Box<CheckView>>,
 }
 
 impl Initial {

@@ -15,6 +15,7 @@
 //! (tab, filter, drawer), [`initial`] what a URL asks for, `open` running scenarios,
 //! `experiment` experiments and the key policy editor.
 
+mod check;
 mod experiment;
 mod initial;
 mod open;
@@ -31,6 +32,7 @@ use kmsplay_core::scenario::{builtins, ScenarioError};
 use kmsplay_core::trace::Step;
 use yew::Reducible;
 
+pub use check::{NameField, PolicyCheck};
 pub use initial::Initial;
 pub use run::{ExperimentRun, Loaded, Origin, PendingExperiment, PendingRun};
 pub use view::{OutcomeFilter, Panel, Placement, PolicyDraft, Tab, TrailFilter};
@@ -76,6 +78,10 @@ pub struct State {
     pub queued: Option<(Experiment, usize)>,
     /// Start playing when the pending run finishes.
     pub autoplay: bool,
+    /// "Check my key policy", once opened (kept while the stage is shown).
+    pub check: Option<PolicyCheck>,
+    /// Whether the page shows the policy check rather than the stage.
+    pub checking: bool,
 }
 
 /// Everything that can happen to the state.
@@ -146,6 +152,22 @@ pub enum Action {
     },
     /// Show what a URL asks for (a permalink pasted into the address bar).
     Restore(Initial),
+    /// Show "Check my key policy".
+    OpenCheck,
+    /// Back to the stage.
+    CloseCheck,
+    /// The checked policy's text changed.
+    CheckInput(String),
+    /// A name the flows use changed.
+    CheckName(NameField, String),
+    /// Read the names from the policy again.
+    CheckNamesFromPolicy,
+    /// Check what is typed (after a pause in typing).
+    RunCheck,
+    /// Apply the fix of a verdict (by index) and check again.
+    ApplyFix(usize),
+    /// Open a verdict's flow (by index) in the stage.
+    OpenVerdict(usize),
 }
 
 /// The label of the "Edit the key policy" experiment.
@@ -278,6 +300,38 @@ impl Reducible for State {
             Action::DismissNotice => next.notice = None,
             Action::OpenFile { name, contents } => next.open_file(&name, contents),
             Action::Restore(initial) => next.open(initial),
+            Action::OpenCheck => next.open_check(),
+            Action::CloseCheck => next.checking = false,
+            Action::CheckInput(text) => {
+                if let Some(c) = &mut next.check {
+                    c.input(text);
+                }
+            }
+            Action::CheckName(field, value) => {
+                if let Some(c) = &mut next.check {
+                    c.set_name(field, value);
+                }
+            }
+            Action::CheckNamesFromPolicy => {
+                if let Some(c) = &mut next.check {
+                    c.names_from_policy();
+                }
+            }
+            Action::RunCheck => {
+                if let Some(c) = &mut next.check {
+                    c.run();
+                }
+            }
+            Action::ApplyFix(i) => {
+                if !next.check.as_mut().is_some_and(|c| c.apply_fix(i)) {
+                    return self;
+                }
+            }
+            Action::OpenVerdict(i) => {
+                if !next.open_verdict(i) {
+                    return self;
+                }
+            }
         }
         if next == *self {
             self

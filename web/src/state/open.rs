@@ -34,6 +34,8 @@ impl State {
             policy: None,
             queued: None,
             autoplay: false,
+            check: None,
+            checking: false,
         };
         state.open(initial);
         state
@@ -50,6 +52,11 @@ impl State {
         self.experiment_error = None;
         self.policy = None;
         self.autoplay = initial.autoplay;
+        self.checking = initial.check.is_some();
+        if let Some(view) = initial.check {
+            let view = *view;
+            self.check = Some(super::PolicyCheck::new(view.policy, view.names));
+        }
         let step = initial.step.unwrap_or(0);
         self.queued = initial.experiment.map(|e| (e, step));
         if let Some(custom) = initial.custom {
@@ -86,6 +93,7 @@ impl State {
 
     /// A built-in picked from the list: a fresh start, without experiment.
     pub(super) fn open_picked(&mut self, name: &str) {
+        self.checking = false;
         self.notice = None;
         self.experiment_error = None;
         self.policy = None;
@@ -162,6 +170,7 @@ impl State {
     /// (so the editor holds it and a link carries it). Anything that cannot be opened is
     /// said in the notice, and the view shown stays.
     pub(super) fn open_file(&mut self, name: &str, contents: Result<String, String>) {
+        self.checking = false;
         let text = match contents {
             Ok(text) => text,
             Err(why) => {

@@ -554,3 +554,89 @@ fn an_opened_recording_runs_from_its_first_step_and_a_bad_file_keeps_the_view() 
     assert_eq!(s.editor, recording);
     assert!(s.notice.is_none());
 }
+
+#[test]
+fn the_policy_check_opens_checks_as_typed_applies_a_fix_and_opens_a_flow() {
+    let state = opened("workmail-basics").reduce(Action::OpenCheck);
+    assert!(state.checking);
+    let check = state.check.as_ref().expect("opened");
+    let report = check
+        .result
+        .as_ref()
+        .expect("the starting policy is checked");
+    assert!(report.verdicts.iter().any(|v| v.slug == "ses" && v.allowed));
+    // Typing changes the text; the check runs when typing pauses.
+    let root_only = kmsplay_core::scenario::presets::policy_with("111122223333", vec![]);
+    let state = state.reduce(Action::CheckInput(root_only.clone()));
+    assert!(state.check.as_ref().is_some_and(|c| c.stale()));
+    let state = state.reduce(Action::RunCheck);
+    let c = state.check.as_ref().expect("check");
+    assert!(!c.stale());
+    let (i, ses) = c
+        .result
+        .as_ref()
+        .expect("checked")
+        .verdicts
+        .iter()
+        .enumerate()
+        .find(|(_, v)| v.slug == "ses")
+        .expect("ses");
+    assert!(!ses.allowed && ses.fix.is_some());
+    let state = state.reduce(Action::ApplyFix(i));
+    let c = state.check.as_ref().expect("check");
+    assert!(c.applied.is_some());
+    assert!(c.result.as_ref().is_ok_and(|r| r.verdicts[i].allowed));
+    // A link holds the check while it is shown, and opens it again.
+    let fragment = crate::link::page_fragment(&state).expect("a link");
+    assert!(fragment.starts_with("check1:"));
+    let reopened = State::new(crate::link::request("/", "", &fragment).initial);
+    assert!(reopened.checking);
+    assert_eq!(reopened.check.as_ref().map(|c| &c.text), Some(&c.text));
+    // Open as scenario: the stage shows the flow at its first checked call; the check stays.
+    let state = settle(
+        state
+            .reduce(Action::CheckInput(root_only))
+            .reduce(Action::RunCheck)
+            .reduce(Action::OpenVerdict(i)),
+    );
+    assert!(!state.checking && state.check.is_some());
+    let loaded = state.loaded.as_ref().expect("the flow ran");
+    assert_eq!(loaded.scenario.name, "check-ses");
+    assert!(
+        state.current().is_some_and(|s| s.failed()),
+        "opened at the refusal"
+    );
+    // Picking a built-in leaves the check.
+    let state = settle(
+        state
+            .reduce(Action::OpenCheck)
+            .reduce(Action::OpenBuiltin("ses-receive".into())),
+    );
+    assert!(!state.checking);
+    // Edited names are kept in the link and survive new text; "from the policy" resets.
+    let state = state
+        .reduce(Action::OpenCheck)
+        .reduce(Action::CheckName(NameField::Trail, "audit".into()))
+        .reduce(Action::CheckInput(
+            kmsplay_core::scenario::presets::policy_with("444455556666", vec![]),
+        ));
+    let c = state.check.as_ref().expect("check");
+    assert_eq!(
+        (c.names.trail.as_str(), c.names.account.as_str()),
+        ("audit", "111122223333")
+    );
+    assert!(c.view().names.is_some());
+    let state = state.reduce(Action::CheckNamesFromPolicy);
+    let c = state.check.as_ref().expect("check");
+    assert_eq!(
+        (c.names.trail.as_str(), c.names.account.as_str()),
+        ("finance", "444455556666")
+    );
+}
+
+#[test]
+fn a_damaged_check_link_says_so() {
+    let r = crate::link::request("/", "", "#check1:%%%");
+    assert!(r.initial.check.is_none());
+    assert!(r.initial.notice.is_some_and(|n| n.contains("policy check")));
+}

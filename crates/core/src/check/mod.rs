@@ -515,11 +515,10 @@ fn verdict(fr: &FlowRun, scenario: Value, played: &Played, policy: &str, names: 
     let summary = match &refusal {
         None => allowed_summary(&fr.flow, &calls),
         Some(r) => format!(
-            "Refused: {} {} gets {}. {}",
+            "Refused: {} {} gets {}.",
             r.caller,
             r.call.as_deref().unwrap_or("the call"),
             r.error,
-            r.why
         ),
     };
     let fix = if allowed {

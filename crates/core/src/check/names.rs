@@ -169,7 +169,11 @@ pub fn names_from(policy: &PolicyDocument) -> Names {
         let named_role = aws
             .iter()
             .find(|p| p.starts_with("arn:aws:iam::") && !p.ends_with(":root"));
-        for c in &st.conditions {
+        // Only conditions that name a value (not Null, not a negation) name a thing.
+        let naming = st.conditions.iter().filter(|c| {
+            c.operator.base != crate::authz::BaseOperator::Null && !c.operator.base.is_negated()
+        });
+        for c in naming {
             let key = c.key.to_ascii_lowercase();
             for v in &c.values {
                 match key.as_str() {
@@ -265,7 +269,8 @@ mod tests {
             r#"{"Statement": [
               {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:*", "Resource": "*"},
               {"Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*",
-               "Condition": {"StringEquals": {"aws:SourceArn": "arn:aws:ses:eu-west-1:444455556666:receipt-rule-set/mail:receipt-rule/archive"}}},
+               "Condition": {"StringEquals": {"aws:SourceArn": "arn:aws:ses:eu-west-1:444455556666:receipt-rule-set/mail:receipt-rule/archive"},
+                             "Null": {"kms:EncryptionContext:aws:ses:rule-name": "false"}}},
               {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey", "Resource": "*",
                "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:cloudtrail:eu-west-1:444455556666:trail/audit"}}},
               {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:role/Geo"}, "Action": "kms:CreateGrant", "Resource": "*",
