@@ -52,3 +52,13 @@ test('axe finds nothing in the embed view, light and dark', async ({ page }) => 
   await expect(page.getByTestId('diagram')).toBeVisible();
   expect(await axeViolations(page)).toEqual([]);
 });
+
+test('axe finds nothing in "Check my key policy", light and dark, with a refusal and its fix', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('open-check').click();
+  await expect(page.getByTestId('check-status')).toBeVisible();
+  await page.getByTestId('verdict-cloudtrail').locator('details summary').click();
+  expect(await axeViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await axeViolations(page)).toEqual([]);
+});

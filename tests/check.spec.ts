@@ -167,10 +167,12 @@ test('bad JSON says where; the last verdicts stay', async ({ page }) => {
 
 test('open as scenario shows the refused flow in the diagram; the check is in the URL', async ({ page }) => {
   await openCheck(page);
+  await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#check1:/);
+  const before = await page.evaluate(() => location.hash);
   await paste(page, policy());
   await expectVerdict(page, 'ses', false);
   // The link holds the check: a reload shows the same policy and verdicts.
-  await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#check1:/);
+  await expect.poll(() => page.evaluate(() => location.hash)).not.toBe(before);
   await page.reload();
   await expect(page.getByTestId('policy-check')).toBeVisible({ timeout: 20_000 });
   await expectVerdict(page, 'ses', false);

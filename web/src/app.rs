@@ -311,7 +311,11 @@ pub fn App() -> Html {
     let checking = state.checking;
     html! {
         <>
-            <a class="skip-link" href="#diagram">{ "Skip to the diagram" }</a>
+            if checking {
+                <a class="skip-link" href="#check-policy">{ "Skip to the key policy" }</a>
+            } else {
+                <a class="skip-link" href="#diagram">{ "Skip to the diagram" }</a>
+            }
             <header class="topbar">
                 <h1 class="brand">
                     <svg class="brand-mark" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
