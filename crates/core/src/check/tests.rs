@@ -319,3 +319,63 @@ fn bad_input_is_an_error_with_a_path_not_a_panic() {
     };
     assert!(check(&preset("Default"), &bad).is_err_and(|e| e.path == "names"));
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn statement() -> impl Strategy<Value = serde_json::Value> {
+        let principal = prop_oneof![
+            Just(json!("*")),
+            Just(json!({"AWS": "arn:aws:iam::111122223333:root"})),
+            Just(json!({"AWS": "arn:aws:iam::111122223333:role/Admin"})),
+            Just(json!({"AWS": "*"})),
+            Just(json!({"Service": "ses.amazonaws.com"})),
+            Just(json!({"Service": "cloudtrail.amazonaws.com"})),
+        ];
+        let action = prop_oneof![
+            Just(json!("kms:*")),
+            Just(json!(["kms:Encrypt", "kms:GenerateDataKey*"])),
+            Just(json!("kms:Describe*")),
+            Just(json!(["kms:CreateGrant", "kms:PutKeyPolicy"])),
+            Just(json!("kms:Decrypt")),
+        ];
+        let condition = prop_oneof![
+            Just(json!(null)),
+            Just(json!({"StringEquals": {"kms:ViaService": "workmail.us-east-1.amazonaws.com"}})),
+            Just(
+                json!({"StringEquals": {"kms:EncryptionContext:aws:ses:source-account": "444455556666"}})
+            ),
+            Just(
+                json!({"ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:111122223333:trail/*"}})
+            ),
+            Just(json!({"Null": {"kms:EncryptionContextKeys": "true"}})),
+            Just(json!({"StringNotEquals": {"kms:CallerAccount": "111122223333"}})),
+        ];
+        (principal, action, condition, any::<bool>()).prop_map(|(p, a, c, allow)| {
+            let mut s = json!({"Effect": if allow { "Allow" } else { "Deny" }, "Principal": p, "Action": a, "Resource": "*"});
+            if !c.is_null() {
+                s["Condition"] = c;
+            }
+            s
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        #[test]
+        fn any_policy_of_these_parts_is_checked_and_every_fix_passes(statements in proptest::collection::vec(statement(), 1..4)) {
+            let policy = serde_json::to_string(&json!({"Version": "2012-10-17", "Statement": statements})).unwrap_or_default();
+            let doc = PolicyDocument::parse(&policy).expect("a policy");
+            let names = names_from(&doc);
+            if let Ok(r) = check(&policy, &names) {
+                for v in r.verdicts.iter().filter(|v| v.fix.is_some()) {
+                    let fix = v.fix.as_ref().map(|f| f.policy.clone()).unwrap_or_default();
+                    let fixed = check(&fix, &names).expect("a fixed policy is a policy");
+                    let again = fixed.verdicts.iter().find(|w| w.slug == v.slug).expect("the same flow");
+                    prop_assert!(again.allowed, "{} after {:?}", v.slug, v.fix);
+                }
+            }
+        }
+    }
+}
