@@ -113,7 +113,12 @@ fn candidates(flow: &Flow, d: &Decision, names: &Names, policy: &Value) -> Vec<(
         let fixable = |c: &&crate::authz::ConditionResult| {
             let op = crate::authz::ConditionOperator::parse(&c.operator);
             c.actual.as_ref().is_some_and(|a| !a.is_empty())
-                && op.is_some_and(|o| o.base != BaseOperator::Null && !o.base.is_negated())
+                // Null and Bool conditions are guards (a key present, a request through
+                // an AWS service): a fix never turns one off.
+                && op.is_some_and(|o| {
+                    !matches!(o.base, BaseOperator::Null | BaseOperator::Bool)
+                        && !o.base.is_negated()
+                })
         };
         if s.action_matched && !failing.is_empty() && failing.iter().all(fixable) {
             let mut p = policy.clone();

@@ -221,9 +221,13 @@ pub fn named_principals(doc: &PolicyDocument) -> Vec<Flow> {
             .iter()
             .filter(|a| a.starts_with("arn:aws:iam::") && !a.ends_with(":root") && !a.contains('*'))
         {
-            let admin = ADMIN_OPERATIONS
-                .iter()
-                .any(|o| is_admin(*o) && covers(&st.action, o.iam_action()));
+            // Grant management (ListGrants, RevokeGrant) is the key users' too, in the
+            // default policy's "persistent resources" statement.
+            let admin = ADMIN_OPERATIONS.iter().any(|o| {
+                is_admin(*o)
+                    && !matches!(o, Operation::ListGrants | Operation::RevokeGrant)
+                    && covers(&st.action, o.iam_action())
+            });
             let user = USER_OPERATIONS.iter().any(|o| {
                 o.takes_encryption_context()
                     && *o != Operation::CreateGrant
@@ -306,6 +310,7 @@ fn calling_as(
     doc: &PolicyDocument,
     arn: &str,
     op: Operation,
+    region: &str,
 ) -> (Option<String>, serde_json::Map<String, Value>) {
     let mut via = None;
     let mut context = serde_json::Map::new();
@@ -316,6 +321,12 @@ fn calling_as(
     });
     for c in statement.iter().flat_map(|st| &st.conditions) {
         let key = c.key.to_ascii_lowercase();
+        // "Allow attachment of persistent resources": the grant is for an AWS service
+        // that integrates with KMS, so the call comes through one (Amazon EBS here).
+        if key == "kms:grantisforawsresource" && c.values.iter().any(|v| v == "true") {
+            via = via.or_else(|| Some(format!("ebs.{region}.amazonaws.com")));
+            continue;
+        }
         let equals = c.operator.set.is_none()
             && matches!(
                 c.operator.base,
@@ -345,7 +356,7 @@ fn calling_as(
 /// sample, then sets the pasted policy (with the lockout check bypassed).
 pub fn principal(policy: &str, doc: &PolicyDocument, n: &Names, arn: &str) -> Value {
     // The sample is sealed with the context the principal's Decrypt statement names.
-    let (_, sealed) = calling_as(doc, arn, Operation::Decrypt);
+    let (_, sealed) = calling_as(doc, arn, Operation::Decrypt, &n.region);
     let mut sample = json!({"KeyId": KEY, "Plaintext": "c2FtcGxl"});
     if !sealed.is_empty() {
         sample["EncryptionContext"] = Value::Object(sealed.clone());
@@ -357,7 +368,7 @@ pub fn principal(policy: &str, doc: &PolicyDocument, n: &Names, arn: &str) -> Va
         json!({"call": "kms:PutKeyPolicy", "as": "creator", "request": {"KeyId": KEY, "Policy": policy, "BypassPolicyLockoutSafetyCheck": true}}),
     ];
     for op in operations_for(doc, arn) {
-        let (via, context) = calling_as(doc, arn, op);
+        let (via, context) = calling_as(doc, arn, op, &n.region);
         let actor = match via {
             Some(via) => json!({"principal": "subject", "via": via}),
             None => json!("subject"),

@@ -379,3 +379,30 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn the_console_default_policy_gives_its_administrator_and_user_what_it_says() {
+    // The policy the KMS console writes (key-consolepolicy-3) for one administrator and
+    // one user; the persistent-resources statement is used through an AWS service.
+    let r = report(include_str!("console-policy.json"));
+    let admin = verdict(&r, "principal-role-keyadmin");
+    assert_eq!(admin.title, "Key administrator: role/KeyAdmin");
+    assert!(admin.allowed, "{:?}", admin.refusal);
+    let user = verdict(&r, "principal-role-keyuser");
+    assert_eq!(user.title, "Key user: role/KeyUser");
+    assert!(user.allowed, "{:?}", user.refusal);
+    let grant = user
+        .calls
+        .iter()
+        .find(|c| c.action == "kms:CreateGrant")
+        .expect("CreateGrant");
+    assert_eq!(
+        grant.statements[0].sid.as_deref(),
+        Some("Allow attachment of persistent resources")
+    );
+    assert!(
+        !r.warnings.iter().any(|w| w.code == "UNUSED_STATEMENT"),
+        "{:?}",
+        r.warnings
+    );
+}
