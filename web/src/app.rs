@@ -430,7 +430,7 @@ fn embed_view(
                             { "Open in playground" }<span class="sr-only">{ " (opens in a new tab)" }</span>
                         </a>
                     </div>
-                    <Diagram loaded={loaded.clone()} snapshot={snapshot} fit={false}
+                    <Diagram loaded={loaded.clone()} snapshot={snapshot} fit={false} contained=true
                              selected={state.selected.clone()} {on_select} />
                     { step_strip(state, loaded, options.controls, on_go, on_play) }
                 </>
