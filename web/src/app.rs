@@ -89,7 +89,8 @@ pub fn App() -> Html {
     use_hash_change(dispatch.clone());
     use_root_marks(embed.and_then(|e| e.theme), embed.is_some());
     let embed_root = use_node_ref();
-    use_embed_height(embed_root.clone(), embed.is_some());
+    // Only a drawn run's height (or its error's): "Running…" is not the flow's.
+    use_embed_height(embed_root.clone(), embed.is_some() && !state.is_running());
 
     // Run a pending scenario after the page has painted "Running…".
     {
