@@ -22,6 +22,7 @@ use crate::components::break_it::{BreakIt, PlaceWords};
 use crate::components::cloudtrail_log::CloudTrailLog;
 use crate::components::diagram::Diagram;
 use crate::components::drawer::Drawer;
+use crate::components::embed_dialog::EmbedTarget;
 use crate::components::experiment_banner::ExperimentBanner;
 use crate::components::inspector::Inspector;
 use crate::components::legend::Legend;
@@ -296,7 +297,7 @@ pub fn App() -> Html {
                     {current_title} on_pick={send(&dispatch, Action::OpenBuiltin)} />
                 <div class="topbar-actions">
                     <OpenFile on_open={on_open.clone()} />
-                    <ShareBar link={copy_link(&state)} embed={copy_embed(&state)} />
+                    <ShareBar link={copy_link(&state)} embed={embed_target(&state)} />
                     <button type="button" class="topbar-button" aria-expanded={drawer_panel.is_some().to_string()}
                             aria-controls="drawer" data-testid="open-drawer" onclick={toggle_drawer}>
                         <svg class="btn-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
@@ -398,15 +399,21 @@ fn copy_link(state: &UseReducerHandle<State>) -> Callback<(), Option<String>> {
     })
 }
 
-/// The iframe that embeds the view shown.
-fn copy_embed(state: &UseReducerHandle<State>) -> Callback<(), Option<String>> {
+/// What the embed dialog embeds: the view shown, if it fits in a link.
+fn embed_target(state: &UseReducerHandle<State>) -> Callback<(), Option<EmbedTarget>> {
     let state = state.clone();
     Callback::from(move |()| {
         let view = link::view_state(&state)?;
         let href = web_sys::window()?.location().href().ok()?;
-        let url = link::embed_url(link::page_base(&href), &view)?;
-        let title = state.loaded.as_ref()?.base().scenario.title.clone();
-        Some(link::embed_snippet(&url, &title))
+        let base = link::page_base(&href).to_owned();
+        link::embed_url(&base, &view, EmbedOptions::default())?;
+        let loaded = state.loaded.as_ref()?;
+        Some(EmbedTarget {
+            view,
+            base,
+            title: loaded.base().scenario.title.clone(),
+            steps: loaded.steps().iter().map(|s| s.title.clone()).collect(),
+        })
     })
 }
 
