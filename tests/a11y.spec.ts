@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-import { axeViolations, breakIt, closeDrawer, open, openDrawer, showTab } from './helpers';
+import { axeViolations, breakIt, closeDrawer, open, openDrawer, openShare, showTab } from './helpers';
 
 // axe-core is injected as a script, which the page's own CSP would refuse: these tests
 // only look at the markup, so they run without it.
@@ -61,4 +61,18 @@ test('axe finds nothing in "Check my key policy", light and dark, with a refusal
   expect(await axeViolations(page)).toEqual([]);
   await page.emulateMedia({ colorScheme: 'dark' });
   expect(await axeViolations(page)).toEqual([]);
+});
+
+test('axe finds nothing in the embed dialog, light and dark, on a laptop and a phone', async ({ page }) => {
+  for (const [colorScheme, width] of [['light', 1280], ['dark', 390]] as const) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.emulateMedia({ colorScheme });
+    await open(page, 'workmail-basics');
+    await openShare(page);
+    await page.getByTestId('copy-embed').click();
+    const dialog = page.getByRole('dialog', { name: 'Embed this flow' });
+    await expect(dialog).toBeVisible();
+    await page.getByLabel("Your page's column").selectOption('other');
+    expect(await axeViolations(page), `${colorScheme} ${width}`).toEqual([]);
+  }
 });

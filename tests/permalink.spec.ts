@@ -54,12 +54,24 @@ test('a copied link restores the same view in a new page', async ({ page, contex
   await expect(other.getByTestId('scenario-title')).toContainText('(experiment: flip one bit');
 
   // The embed code embeds the same view, through embed.html beside the page.
+  await openShare(page);
   await page.getByTestId('copy-embed').click();
-  await expect(page.getByTestId('share-done')).toHaveText('Embed code copied to the clipboard.');
+  const dialog = page.getByRole('dialog', { name: 'Embed this flow' });
+  await expect(dialog.getByTestId('embed-note')).toHaveAttribute('data-measured', 'true', { timeout: 20_000 });
+  await dialog.getByRole('button', { name: 'Copy' }).click();
+  await expect(dialog.getByTestId('embed-copied')).toHaveText('Copied to the clipboard.');
   const snippet = await page.evaluate(() => navigator.clipboard.readText());
   expect(snippet).toMatch(
     /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/embed\.html#v1:[A-Za-z0-9_-]+" title="KMS Playground: [^"]+" width="100%"/,
   );
+  const embedded = permalinkView(snippet.match(/src="([^"]+)"/)![1]);
+  expect(embedded).toMatchObject({ scenario: { builtin: 'ses-receive' }, step: 4, experiment: { kind: 'flipByte' } });
+  expect(embedded).not.toHaveProperty('panel');
+  // Its options go in the query, before the permalink.
+  await dialog.getByLabel('Theme').selectOption('dark');
+  await expect(dialog.getByLabel('Embed code')).toHaveValue(/\/embed\.html\?theme=dark#v1:/);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
   expect(problems).toEqual([]);
   expect(otherProblems).toEqual([]);
 });
@@ -144,7 +156,20 @@ test('without a clipboard the link is selected in a field to copy by hand', asyn
   expect(selected).toBe((await field.inputValue()).length);
   await expect(page.getByLabel(/There is no clipboard here/)).toBeVisible();
 
+  // In the embed dialog, the code is selected in its own read-only field.
   await page.getByTestId('copy-embed').click();
-  await expect(field).toHaveValue(/^<iframe src="[^"]+\/embed\.html\?scenario=key-rotation&amp;step=1"/);
+  const dialog = page.getByRole('dialog', { name: 'Embed this flow' });
+  // (Once the preview has said its height: the code changes then, and the selection with it.)
+  await expect(dialog.getByTestId('embed-note')).toHaveAttribute('data-measured', 'true', { timeout: 20_000 });
+  await dialog.getByRole('button', { name: 'Copy' }).click();
+  await expect(dialog.getByTestId('embed-manual')).toContainText('There is no clipboard here');
+  const code = dialog.getByLabel('Embed code');
+  await expect(code).toBeFocused();
+  await expect(code).toHaveJSProperty('readOnly', true);
+  await expect(code).toHaveValue(/^<iframe src="[^"]+\/embed\.html\?scenario=key-rotation&amp;step=1"/);
+  const codeSelected = await code.evaluate(
+    (el) => (el as HTMLTextAreaElement).selectionEnd - (el as HTMLTextAreaElement).selectionStart,
+  );
+  expect(codeSelected).toBe((await code.inputValue()).length);
   expect(problems).toEqual([]);
 });

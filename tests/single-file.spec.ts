@@ -43,6 +43,22 @@ test('the single-file build works from file:// and loads nothing else', async ({
     /^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+' 'wasm-unsafe-eval'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src data:$/,
   );
 
+  // The embed dialog embeds the file in itself; its policy allows no frames, so there is
+  // no preview (nor a <kms-playground> element: there is no embed.js).
+  await page.getByTestId('share').click();
+  await page.getByTestId('copy-embed').click();
+  const dialog = page.getByRole('dialog', { name: 'Embed this flow' });
+  await expect(dialog.getByLabel('Embed code')).toHaveValue(
+    /^<iframe src="file:\/\/[^"]+\/kms-playground\.html\?embed=1#v1:[A-Za-z0-9_-]+" /,
+  );
+  await dialog.getByLabel('Theme').selectOption('dark');
+  await expect(dialog.getByLabel('Embed code')).toHaveValue(/kms-playground\.html\?embed=1&amp;theme=dark#v1:/);
+  await expect(dialog.locator('iframe')).toHaveCount(0);
+  await expect(dialog.getByLabel('<kms-playground> (sizes itself)')).toHaveCount(0);
+  await expect(dialog.getByTestId('embed-note')).toContainText('is a guess');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+
   // Embed mode from the same file.
   await page.goto(`${url}?embed=1&scenario=ses-receive&step=2&controls=0`);
   await expect(page.getByTestId('step-count')).toHaveText(/^Step 2 of/);

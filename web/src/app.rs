@@ -22,6 +22,7 @@ use crate::components::break_it::{BreakIt, PlaceWords};
 use crate::components::cloudtrail_log::CloudTrailLog;
 use crate::components::diagram::Diagram;
 use crate::components::drawer::Drawer;
+use crate::components::embed_dialog::EmbedTarget;
 use crate::components::experiment_banner::ExperimentBanner;
 use crate::components::inspector::Inspector;
 use crate::components::legend::Legend;
@@ -90,7 +91,8 @@ pub fn App() -> Html {
     use_hash_change(dispatch.clone());
     use_root_marks(embed.and_then(|e| e.theme), embed.is_some());
     let embed_root = use_node_ref();
-    use_embed_height(embed_root.clone(), embed.is_some());
+    // Only a drawn run's height (or its error's): "Running…" is not the flow's.
+    use_embed_height(embed_root.clone(), embed.is_some() && !state.is_running());
 
     // Run a pending scenario after the page has painted "Running…".
     {
@@ -336,7 +338,7 @@ pub fn App() -> Html {
                         <span class="label">{ "Check my key policy" }</span>
                     </button>
                     <OpenFile on_open={on_open.clone()} />
-                    <ShareBar link={copy_link(&state)} embed={copy_embed(&state)} />
+                    <ShareBar link={copy_link(&state)} embed={embed_target(&state)} />
                     <button type="button" class="topbar-button" aria-expanded={drawer_panel.is_some().to_string()}
                             aria-controls="drawer" data-testid="open-drawer" onclick={toggle_drawer}>
                         <svg class="btn-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
@@ -437,15 +439,21 @@ fn copy_link(state: &UseReducerHandle<State>) -> Callback<(), Option<String>> {
     })
 }
 
-/// The iframe that embeds the view shown.
-fn copy_embed(state: &UseReducerHandle<State>) -> Callback<(), Option<String>> {
+/// What the embed dialog embeds: the view shown, if it fits in a link.
+fn embed_target(state: &UseReducerHandle<State>) -> Callback<(), Option<EmbedTarget>> {
     let state = state.clone();
     Callback::from(move |()| {
         let view = link::view_state(&state)?;
         let href = web_sys::window()?.location().href().ok()?;
-        let url = link::embed_url(link::page_base(&href), &view)?;
-        let title = state.loaded.as_ref()?.base().scenario.title.clone();
-        Some(link::embed_snippet(&url, &title))
+        let base = link::page_base(&href).to_owned();
+        link::embed_url(&base, &view, EmbedOptions::default())?;
+        let loaded = state.loaded.as_ref()?;
+        Some(EmbedTarget {
+            view,
+            base,
+            title: loaded.base().scenario.title.clone(),
+            steps: loaded.steps().iter().map(|s| s.title.clone()).collect(),
+        })
     })
 }
 
@@ -470,7 +478,7 @@ fn embed_view(
                             { "Open in playground" }<span class="sr-only">{ " (opens in a new tab)" }</span>
                         </a>
                     </div>
-                    <Diagram loaded={loaded.clone()} snapshot={snapshot} fit={false}
+                    <Diagram loaded={loaded.clone()} snapshot={snapshot} fit={false} contained=true
                              selected={state.selected.clone()} {on_select} />
                     { step_strip(state, loaded, options.controls, on_go, on_play) }
                 </>

@@ -1,6 +1,7 @@
 //! The page's URLs: what one asks for (a `#v1:` permalink, the query, embed mode and its
-//! options), the permalink of the view shown, and the URLs and snippet that embed it.
-//! Pure string work, tested natively; the app reads `location` and writes `history`.
+//! options), the permalink of the view shown, and the URLs and code that embed it (with
+//! the height the embed dialog's preview measured). Pure string work, tested natively;
+//! the app reads `location` and writes `history`.
 
 use kmsplay_core::permalink::{self, ScenarioRef, ViewState, MAX_FRAGMENT};
 
@@ -16,22 +17,58 @@ pub enum Theme {
 }
 
 impl Theme {
-    /// The value of `data-theme` on the root element.
+    /// The value of `data-theme` on the root element, and of `theme=` in an embed's URL.
     pub fn attribute(self) -> &'static str {
         match self {
             Theme::Light => "light",
             Theme::Dark => "dark",
         }
     }
+
+    /// Reads `light` or `dark`; anything else (`system`, empty) is the system's theme.
+    pub fn parse(value: &str) -> Option<Theme> {
+        match value {
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            _ => None,
+        }
+    }
 }
 
-/// Embed mode's options, from the query string.
+/// Embed mode's options, from the query string; the embed dialog writes them there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EmbedOptions {
     /// Show the step buttons (`controls=0` hides them: the sentence and diagram stay).
     pub controls: bool,
     /// `theme=light|dark`.
     pub theme: Option<Theme>,
+    /// `autoplay`: play from the step shown once the run is there.
+    pub autoplay: bool,
+}
+
+impl Default for EmbedOptions {
+    /// What an embed shows without options: the step buttons, the system's theme, still.
+    fn default() -> Self {
+        EmbedOptions {
+            controls: true,
+            theme: None,
+            autoplay: false,
+        }
+    }
+}
+
+impl EmbedOptions {
+    /// The query pairs that ask for these options (none for the defaults), in the order
+    /// the embed dialog writes them.
+    fn query_pairs(self) -> impl Iterator<Item = String> {
+        [
+            (!self.controls).then(|| "controls=0".to_owned()),
+            self.theme.map(|t| format!("theme={}", t.attribute())),
+            self.autoplay.then(|| "autoplay=1".to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+    }
 }
 
 /// What a URL asks the page to be.
@@ -59,19 +96,13 @@ pub fn request(path: &str, query: &str, fragment: &str) -> Request {
         || query_pairs(query).any(|(k, v)| k == "embed" && !matches!(v, "0" | "false"));
     let embed = embed_asked.then(|| {
         let mut options = EmbedOptions {
-            controls: true,
-            theme: None,
+            autoplay: Initial::from_query(query).autoplay,
+            ..EmbedOptions::default()
         };
         for (key, value) in query_pairs(query) {
             match key {
                 "controls" => options.controls = !matches!(value, "0" | "false" | "no"),
-                "theme" => {
-                    options.theme = match value {
-                        "light" => Some(Theme::Light),
-                        "dark" => Some(Theme::Dark),
-                        _ => None,
-                    }
-                }
+                "theme" => options.theme = Theme::parse(value),
                 _ => {}
             }
         }
@@ -101,8 +132,8 @@ pub fn request(path: &str, query: &str, fragment: &str) -> Request {
         }
     };
     // Embed options are the embedding page's, whatever the fragment says.
-    if embed.is_some() && !initial.autoplay {
-        initial.autoplay = Initial::from_query(query).autoplay;
+    if let Some(options) = embed {
+        initial.autoplay |= options.autoplay;
     }
     Request { initial, embed }
 }
@@ -195,56 +226,191 @@ pub fn playground_href(path: &str, fragment: Option<&str>) -> String {
     }
 }
 
-/// The embed page for a view, as an absolute URL from the page's `base` (see
-/// [`page_base`]): `embed.html` beside `index.html`, or `?embed=1` on any other file
-/// (the single-file build). A built-in without an experiment gets a readable query;
-/// anything else its permalink.
-pub fn embed_url(base: &str, view: &ViewState) -> Option<String> {
-    let (page, mut query) = match file_name(base) {
-        "" => (format!("{base}embed.html"), String::new()),
-        "index.html" | "embed.html" => (
-            format!("{}embed.html", &base[..base.len() - file_name(base).len()]),
-            String::new(),
-        ),
-        _ => (base.to_owned(), "embed=1".to_owned()),
+/// Whether the embed page and `embed.js` are files beside the page at `base` (see
+/// [`page_base`]): a directory, `index.html` or `embed.html`. The single-file build
+/// embeds itself with `?embed=1` instead, and has no `embed.js`.
+pub fn embeds_beside(base: &str) -> bool {
+    matches!(file_name(base), "" | "index.html" | "embed.html")
+}
+
+/// `base`'s directory: `base` up to its last `/`.
+fn directory(base: &str) -> &str {
+    &base[..base.len() - file_name(base).len()]
+}
+
+/// The embed page for a view with `options`, as an absolute URL from the page's `base`
+/// (see [`page_base`]): `embed.html` beside `index.html`, or `?embed=1` on any other file
+/// (the single-file build). A built-in without an experiment gets a readable query
+/// (`scenario`, 1-based `step`, `seed`); anything else its permalink, after the query of
+/// the options (which embed mode reads from the query whatever the fragment says).
+/// `None` when the permalink is too long for a link.
+pub fn embed_url(base: &str, view: &ViewState, options: EmbedOptions) -> Option<String> {
+    let (page, mut pairs) = if embeds_beside(base) {
+        (format!("{}embed.html", directory(base)), Vec::new())
+    } else {
+        (base.to_owned(), vec!["embed=1".to_owned()])
     };
+    let fragment = match (&view.scenario, &view.experiment) {
+        (ScenarioRef::Builtin(name), None) => {
+            pairs.push(format!("scenario={name}"));
+            pairs.push(format!("step={}", view.step + 1));
+            pairs.extend(view.seed.map(|seed| format!("seed={seed}")));
+            None
+        }
+        _ => Some(fragment(&ViewState {
+            panel: None,
+            ..view.clone()
+        })?),
+    };
+    pairs.extend(options.query_pairs());
+    let mut url = page;
+    if !pairs.is_empty() {
+        url.push('?');
+        url.push_str(&pairs.join("&"));
+    }
+    if let Some(fragment) = fragment {
+        url.push('#');
+        url.push_str(&fragment);
+    }
+    Some(url)
+}
+
+/// The iframe's accessible name in embed code: the scenario's title.
+fn frame_title(title: &str) -> String {
+    format!("KMS Playground: {title}")
+}
+
+/// The HTML that embeds `url` in another page: an iframe, so it needs no script, as tall
+/// as the flow is at the width it was measured for.
+pub fn embed_snippet(url: &str, title: &str, height: u32) -> String {
+    format!(
+        "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"{height}\" loading=\"lazy\" style=\"border:0\"></iframe>",
+        escape_attribute(url),
+        escape_attribute(&frame_title(title))
+    )
+}
+
+/// The same view as a `<kms-playground>` element (`embed.js`, beside the page at `base`),
+/// with its script: the element sizes itself from the height the flow posts, and
+/// `height` is what it shows before that. `None` where there is no `embed.js` (the
+/// single-file build) or the view is too long for a link.
+pub fn element_snippet(
+    base: &str,
+    view: &ViewState,
+    options: EmbedOptions,
+    title: &str,
+    height: u32,
+) -> Option<String> {
+    if !embeds_beside(base) {
+        return None;
+    }
+    let mut attributes: Vec<(&str, String)> = Vec::new();
     match (&view.scenario, &view.experiment) {
         (ScenarioRef::Builtin(name), None) => {
-            let mut add = |pair: String| {
-                if !query.is_empty() {
-                    query.push('&');
-                }
-                query.push_str(&pair);
-            };
-            add(format!("scenario={name}"));
-            add(format!("step={}", view.step + 1));
-            if let Some(seed) = view.seed {
-                add(format!("seed={seed}"));
-            }
-            Some(format!("{page}?{query}"))
+            attributes.push(("scenario", name.clone()));
+            attributes.push(("step", (view.step + 1).to_string()));
+            attributes.extend(view.seed.map(|seed| ("seed", seed.to_string())));
         }
         _ => {
             let view = ViewState {
                 panel: None,
                 ..view.clone()
             };
-            let fragment = fragment(&view)?;
-            Some(if query.is_empty() {
-                format!("{page}#{fragment}")
-            } else {
-                format!("{page}?{query}#{fragment}")
-            })
+            attributes.push(("view", fragment(&view)?));
         }
     }
+    if !options.controls {
+        attributes.push(("controls", "0".to_owned()));
+    }
+    if let Some(theme) = options.theme {
+        attributes.push(("theme", theme.attribute().to_owned()));
+    }
+    let mut element = String::from("<kms-playground");
+    for (name, value) in attributes {
+        element.push_str(&format!(" {name}=\"{}\"", escape_attribute(&value)));
+    }
+    if options.autoplay {
+        element.push_str(" autoplay");
+    }
+    element.push_str(&format!(
+        " height=\"{height}\" label=\"{}\"></kms-playground>",
+        escape_attribute(&frame_title(title))
+    ));
+    Some(format!(
+        "<script type=\"module\" src=\"{}\"></script>\n{element}",
+        escape_attribute(&format!("{}embed.js", directory(base)))
+    ))
 }
 
-/// The HTML that embeds `url` in another page (an iframe, so it needs no script).
-pub fn embed_snippet(url: &str, title: &str) -> String {
-    format!(
-        "<iframe src=\"{}\" title=\"KMS Playground: {}\" width=\"100%\" height=\"560\" loading=\"lazy\" style=\"border:0\"></iframe>",
-        escape_attribute(url),
-        escape_attribute(title)
-    )
+/// The preview widths the embed dialog offers, in CSS pixels: a narrow column, a
+/// documentation page's column, a wide one.
+pub const PREVIEW_WIDTHS: [u32; 3] = [480, 700, 960];
+/// The width the embed dialog previews at first: a documentation page's column.
+pub const DEFAULT_PREVIEW_WIDTH: u32 = 700;
+/// The narrowest and widest width the embed dialog previews at.
+pub const PREVIEW_WIDTH_RANGE: std::ops::RangeInclusive<u32> = 280..=1600;
+
+/// A width typed in the embed dialog ("the column's width", in CSS pixels, an optional
+/// `px`), if it is a whole number in [`PREVIEW_WIDTH_RANGE`].
+pub fn parse_width(text: &str) -> Option<u32> {
+    let text = text.trim();
+    let number = text.strip_suffix("px").unwrap_or(text).trim();
+    number
+        .parse::<u32>()
+        .ok()
+        .filter(|w| PREVIEW_WIDTH_RANGE.contains(w))
+}
+
+/// The height written into embed code before the preview has said its own: about a
+/// flow's height in a 700 px column, with its step buttons.
+pub const FALLBACK_HEIGHT: u32 = 820;
+/// The heights an embed may be given (as `embed.js` bounds them).
+const HEIGHT_RANGE: std::ops::RangeInclusive<u32> = 120..=4000;
+
+/// The height of the embed dialog's preview: the last height its flow posted
+/// (`{type: "kms-playground:height", height}`), which is the flow's height at the width
+/// and step the preview shows (an earlier URL's until the new one reports: a better guess
+/// than none), else [`FALLBACK_HEIGHT`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PreviewHeight {
+    last: Option<u32>,
+    measured: bool,
+}
+
+impl PreviewHeight {
+    /// The flow posted its height (CSS pixels; rounded up, bounded as `embed.js` bounds
+    /// it). A height that is not a finite positive number is ignored.
+    pub fn reported(self, height: f64) -> Self {
+        if !height.is_finite() || height <= 0.0 {
+            return self;
+        }
+        let (low, high) = (*HEIGHT_RANGE.start(), *HEIGHT_RANGE.end());
+        // Within u32 after the clamp, so the cast neither wraps nor saturates.
+        let height = height.ceil().clamp(f64::from(low), f64::from(high)) as u32;
+        PreviewHeight {
+            last: Some(height),
+            measured: true,
+        }
+    }
+
+    /// The preview loads another URL: its height is a guess until it reports again. (At
+    /// another width it reports only if its height changed, so the last one holds.)
+    pub fn reloaded(self) -> Self {
+        PreviewHeight {
+            measured: false,
+            ..self
+        }
+    }
+
+    /// Whether the preview has reported since it last loaded.
+    pub fn measured(self) -> bool {
+        self.measured
+    }
+
+    /// The height to write into embed code and to give the preview.
+    pub fn height(self) -> u32 {
+        self.last.unwrap_or(FALLBACK_HEIGHT)
+    }
 }
 
 fn escape_attribute(s: &str) -> String {
@@ -313,20 +479,15 @@ mod tests {
     fn embed_mode_and_its_options() {
         assert_eq!(request("/docs/index.html", "", "").embed, None);
         let r = request("/a/embed.html", "?scenario=ses-receive&step=3", "");
-        assert_eq!(
-            r.embed,
-            Some(EmbedOptions {
-                controls: true,
-                theme: None
-            })
-        );
+        assert_eq!(r.embed, Some(EmbedOptions::default()));
         assert_eq!(r.initial.step, Some(2));
         let r = request("/", "?embed=1&controls=0&theme=dark&autoplay", "");
         assert_eq!(
             r.embed,
             Some(EmbedOptions {
                 controls: false,
-                theme: Some(Theme::Dark)
+                theme: Some(Theme::Dark),
+                autoplay: true,
             })
         );
         assert!(r.initial.autoplay);
@@ -354,29 +515,168 @@ mod tests {
     #[test]
     fn embed_urls_beside_the_page() {
         let v = view("workmail-basics", 11);
+        let plain = EmbedOptions::default();
         assert_eq!(
-            embed_url("https://h/p/", &v).as_deref(),
+            embed_url("https://h/p/", &v, plain).as_deref(),
             Some("https://h/p/embed.html?scenario=workmail-basics&step=12")
         );
         assert_eq!(
-            embed_url("https://h/p/index.html", &v).as_deref(),
+            embed_url("https://h/p/index.html", &v, plain).as_deref(),
             Some("https://h/p/embed.html?scenario=workmail-basics&step=12")
         );
         assert_eq!(
-            embed_url("file:///d/kms-playground.html", &v).as_deref(),
+            embed_url("file:///d/kms-playground.html", &v, plain).as_deref(),
             Some("file:///d/kms-playground.html?embed=1&scenario=workmail-basics&step=12")
         );
         let mut e = v.clone();
         e.experiment = Some(Experiment::CustomerManagedKey);
-        let url = embed_url("https://h/p/", &e).expect("fits");
+        let url = embed_url("https://h/p/", &e, plain).expect("fits");
         let (_, f) = url.split_once("embed.html#").expect("a permalink");
         assert_eq!(
             permalink::decode(f).expect("decodes").experiment,
             e.experiment
         );
         assert_eq!(page_base("https://h/p/?a=1#v1:x"), "https://h/p/");
-        let snippet = embed_snippet("https://h/embed.html?a=1&b=2", "A \"B\"");
+        let snippet = embed_snippet("https://h/embed.html?a=1&b=2", "A \"B\"", 815);
         assert!(snippet.contains("src=\"https://h/embed.html?a=1&amp;b=2\""));
         assert!(snippet.contains("title=\"KMS Playground: A &quot;B&quot;\""));
+        assert!(snippet.contains(" height=\"815\""), "{snippet}");
+    }
+
+    #[test]
+    fn embed_options_go_in_the_query_and_come_back_from_it() {
+        let all = EmbedOptions {
+            controls: false,
+            theme: Some(Theme::Dark),
+            autoplay: true,
+        };
+        let mut v = view("ses-receive", 2);
+        v.seed = Some(7);
+        assert_eq!(
+            embed_url("https://h/p/", &v, all).as_deref(),
+            Some("https://h/p/embed.html?scenario=ses-receive&step=3&seed=7&controls=0&theme=dark&autoplay=1")
+        );
+        // What embed mode reads back is what was written, for every combination, through
+        // the readable query and through a permalink alike.
+        let mut e = v.clone();
+        e.experiment = Some(Experiment::CustomerManagedKey);
+        for controls in [true, false] {
+            for theme in [None, Some(Theme::Light), Some(Theme::Dark)] {
+                for autoplay in [false, true] {
+                    let options = EmbedOptions {
+                        controls,
+                        theme,
+                        autoplay,
+                    };
+                    for (base, view) in [("https://h/p/", &v), ("https://h/p/index.html", &e)] {
+                        let url = embed_url(base, view, options).expect("fits");
+                        let (before, hash) = url.split_once('#').unwrap_or((&url, ""));
+                        let (path, query) = before.split_once('?').unwrap_or((before, ""));
+                        let path = path.trim_start_matches("https://h");
+                        let r = request(path, query, hash);
+                        assert_eq!(r.embed, Some(options), "{url}");
+                        assert_eq!(r.initial.autoplay, autoplay, "{url}");
+                        assert_eq!(r.initial.step, Some(2), "{url}");
+                        assert_eq!(r.initial.seed, Some(7), "{url}");
+                        assert_eq!(r.initial.experiment, view.experiment, "{url}");
+                    }
+                }
+            }
+        }
+        // A permalink keeps its options in the query, before the fragment; the single
+        // file's `embed=1` comes first.
+        let url = embed_url("file:///d/kms-playground.html", &e, all).expect("fits");
+        assert!(
+            url.starts_with(
+                "file:///d/kms-playground.html?embed=1&controls=0&theme=dark&autoplay=1#v1:"
+            ),
+            "{url}"
+        );
+        assert!(!embed_url("https://h/", &e, EmbedOptions::default())
+            .expect("fits")
+            .contains('?'));
+    }
+
+    #[test]
+    fn the_element_form_mirrors_the_iframe() {
+        let v = view("workmail-basics", 15);
+        let options = EmbedOptions {
+            controls: false,
+            theme: Some(Theme::Light),
+            autoplay: true,
+        };
+        assert_eq!(
+            element_snippet("https://h/docs/", &v, options, "WorkMail", 815).as_deref(),
+            Some(
+                "<script type=\"module\" src=\"https://h/docs/embed.js\"></script>\n\
+                 <kms-playground scenario=\"workmail-basics\" step=\"16\" controls=\"0\" theme=\"light\" \
+                 autoplay height=\"815\" label=\"KMS Playground: WorkMail\"></kms-playground>"
+            )
+        );
+        let plain = element_snippet(
+            "https://h/embed.html",
+            &v,
+            EmbedOptions::default(),
+            "<T>",
+            600,
+        )
+        .expect("beside");
+        assert!(plain.contains("src=\"https://h/embed.js\""), "{plain}");
+        assert!(plain.contains("<kms-playground scenario=\"workmail-basics\" step=\"16\" height=\"600\" label=\"KMS Playground: &lt;T&gt;\">"), "{plain}");
+        // An experiment travels as the element's `view`, the permalink without its panel.
+        let mut e = v.clone();
+        e.experiment = Some(Experiment::CustomerManagedKey);
+        e.panel = Some("bytes".into());
+        let code = element_snippet("https://h/", &e, options, "T", 700).expect("beside");
+        let (_, rest) = code.split_once("view=\"").expect("a view");
+        let (fragment, _) = rest.split_once('"').expect("closed");
+        let decoded = permalink::decode(fragment).expect("decodes");
+        assert_eq!(decoded.experiment, e.experiment);
+        assert_eq!(decoded.step, 15);
+        assert_eq!(decoded.panel, None);
+        assert!(!code.contains("scenario=\""), "{code}");
+        // The single file has no embed.js.
+        assert_eq!(
+            element_snippet("file:///d/kms-playground.html", &v, options, "T", 700),
+            None
+        );
+        assert!(embeds_beside("https://h/p/index.html"));
+        assert!(!embeds_beside("file:///d/kms-playground.html"));
+    }
+
+    #[test]
+    fn widths_typed_in_the_dialog() {
+        assert_eq!(parse_width("700"), Some(700));
+        assert_eq!(parse_width(" 640px "), Some(640));
+        assert_eq!(parse_width("640 px"), Some(640));
+        for bad in ["", "wide", "-700", "70.5", "100", "99999", "1e3"] {
+            assert_eq!(parse_width(bad), None, "{bad}");
+        }
+        assert!(PREVIEW_WIDTHS.contains(&DEFAULT_PREVIEW_WIDTH));
+        assert!(PREVIEW_WIDTHS
+            .iter()
+            .all(|w| PREVIEW_WIDTH_RANGE.contains(w)));
+    }
+
+    #[test]
+    fn the_preview_height_is_the_last_one_reported() {
+        let h = PreviewHeight::default();
+        assert_eq!(h.height(), FALLBACK_HEIGHT);
+        assert!(!h.measured());
+        let h = h.reported(814.2);
+        assert_eq!((h.height(), h.measured()), (815, true));
+        // Reflowing, stepped or playing, the flow grows and shrinks: the code follows.
+        assert_eq!(h.reported(1185.0).reported(1003.0).height(), 1003);
+        // Another URL: a guess until the new page reports.
+        let h = h.reloaded();
+        assert_eq!((h.height(), h.measured()), (815, false));
+        let h = h.reported(1010.0);
+        assert_eq!((h.height(), h.measured()), (1010, true));
+        // Nonsense is ignored; extremes are bounded as embed.js bounds them.
+        for bad in [f64::NAN, f64::INFINITY, -5.0, 0.0] {
+            assert_eq!(h.reported(bad), h);
+        }
+        assert_eq!(h.reported(3.0).height(), 120);
+        assert_eq!(h.reported(1e12).height(), 4000);
     }
 }

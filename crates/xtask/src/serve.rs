@@ -1,8 +1,10 @@
 //! `cargo xtask serve`: a small static file server for dist/ on 127.0.0.1.
 //!
-//! Only GET and HEAD, only files under the served directory (no `..`, no symlinks out),
-//! `index.html` for directories, and the MIME types a browser insists on
-//! (`application/wasm` for streaming compilation, `text/javascript` for modules).
+//! Only GET and HEAD (and OPTIONS, answered as a CORS preflight), only files under the
+//! served directory (no `..`, no symlinks out), `index.html` for directories, the MIME
+//! types a browser insists on (`application/wasm` for streaming compilation,
+//! `text/javascript` for modules), and the headers another site needs to embed the page
+//! (see [`CROSS_ORIGIN`]).
 
 use std::fs;
 use std::net::SocketAddr;
@@ -13,6 +15,28 @@ use std::thread;
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 use crate::{dist, dist_dir, Result};
+
+/// Sent with every file, so that another origin may embed the page: `embed.js` is a
+/// module script, which a browser fetches in CORS mode (a `<script type="module">` from
+/// another origin runs only if the answer allows that origin), and so is the JavaScript
+/// API's `pkg/kmsplay_js.js` with the wasm it fetches beside itself. (`embed.html`, in an
+/// iframe, loads its own files from its own origin, which needs no CORS; it must only
+/// not be refused a frame, so no `X-Frame-Options` and no `frame-ancestors` is sent.)
+/// Nothing here is private, and no request carries credentials, so `*` is enough.
+pub const CROSS_ORIGIN: &[(&str, &str)] = &[("Access-Control-Allow-Origin", "*")];
+
+/// The answer to an `OPTIONS` request: a CORS preflight allows GET and HEAD. (Fetching
+/// `embed.js` or the wasm needs none, being a simple GET; a script that adds its own
+/// headers to a fetch gets one.)
+const PREFLIGHT: &[(&str, &str)] = &[
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "GET, HEAD"),
+    ("Access-Control-Allow-Headers", "*"),
+    ("Access-Control-Max-Age", "86400"),
+];
+
+/// The methods answered.
+const ALLOW: &str = "GET, HEAD, OPTIONS";
 
 /// The port `cargo xtask serve` listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8000;
@@ -116,13 +140,25 @@ fn respond(root: &Path, request: Request) {
             },
             None => Reply::Status(404, "not found"),
         },
-        _ => Reply::Status(405, "only GET and HEAD"),
+        Method::Options => Reply::Preflight,
+        _ => Reply::Status(405, "only GET, HEAD and OPTIONS"),
     };
     let response = match outcome {
-        Reply::File { body, mime } => with_headers(
+        Reply::File { body, mime } => {
+            let headers: Vec<(&str, &str)> =
+                [("Content-Type", mime), ("Cache-Control", "no-cache")]
+                    .into_iter()
+                    .chain(CROSS_ORIGIN.iter().copied())
+                    .collect();
             // Content-Length rather than chunked, whatever the size.
-            Response::from_data(body).with_chunked_threshold(usize::MAX),
-            &[("Content-Type", mime), ("Cache-Control", "no-cache")],
+            with_headers(
+                Response::from_data(body).with_chunked_threshold(usize::MAX),
+                &headers,
+            )
+        }
+        Reply::Preflight => with_headers(
+            Response::from_data(Vec::new()).with_status_code(StatusCode(204)),
+            PREFLIGHT,
         ),
         Reply::Status(code, text) => with_headers(
             Response::from_string(text).with_status_code(StatusCode(code)),
@@ -132,7 +168,7 @@ fn respond(root: &Path, request: Request) {
     let response = if matches!(request.method(), Method::Get | Method::Head) {
         response
     } else {
-        with_headers(response, &[("Allow", "GET, HEAD")])
+        with_headers(response, &[("Allow", ALLOW)])
     };
     // The client may have gone away; there is nobody left to tell.
     let _ = request.respond(response);
@@ -140,6 +176,7 @@ fn respond(root: &Path, request: Request) {
 
 enum Reply {
     File { body: Vec<u8>, mime: &'static str },
+    Preflight,
     Status(u16, &'static str),
 }
 
@@ -231,22 +268,29 @@ mod tests {
     use std::io::{Read, Write};
     use std::net::TcpStream;
 
-    fn fixture() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("xtask-serve-{}", std::process::id()));
+    /// A served directory of the test `name`'s own (tests run in parallel).
+    fn fixture(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-serve-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("sub")).expect("temp dir");
         fs::write(dir.join("index.html"), "<!doctype html>home").expect("write");
         fs::write(dir.join("app_bg.wasm"), b"\0asm\x01\0\0\0").expect("write");
         fs::write(dir.join("sub/index.html"), "sub").expect("write");
         fs::write(dir.join("a b.js"), "export {}").expect("write");
+        fs::write(dir.join("embed.js"), "customElements.define()").expect("write");
+        fs::write(dir.join("embed.html"), "<!doctype html>embed").expect("write");
         dir
     }
 
     fn get(addr: SocketAddr, method: &str, target: &str) -> String {
+        request(addr, method, target, "")
+    }
+
+    fn request(addr: SocketAddr, method: &str, target: &str, headers: &str) -> String {
         let mut stream = TcpStream::connect(addr).expect("connect");
         write!(
             stream,
-            "{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            "{method} {target} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n"
         )
         .expect("send");
         let mut out = String::new();
@@ -254,9 +298,79 @@ mod tests {
         out
     }
 
+    /// The value of the response header `name`, if sent (names are case-insensitive).
+    fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
+        let head = response.split("\r\n\r\n").next().unwrap_or("");
+        head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+
+    #[test]
+    fn another_origin_may_load_embed_js_and_frame_embed_html() {
+        let dir = fixture("cross-origin");
+        let server = StaticServer::start(&dir, 0).expect("start");
+        let addr = server.addr;
+        let origin = "Origin: https://docs.example\r\n";
+
+        // The module script, as a browser fetches it for <script type="module"> on
+        // another origin: CORS mode, with an Origin header.
+        let script = request(addr, "GET", "/embed.js", origin);
+        assert!(script.starts_with("HTTP/1.1 200"), "{script}");
+        assert_eq!(header(&script, "Access-Control-Allow-Origin"), Some("*"));
+        assert_eq!(
+            header(&script, "Content-Type"),
+            Some("text/javascript; charset=utf-8")
+        );
+        // The wasm (the JavaScript API fetches its own beside it) and the page alike.
+        for target in ["/app_bg.wasm", "/embed.html", "/"] {
+            let answer = request(addr, "GET", target, origin);
+            assert_eq!(
+                header(&answer, "Access-Control-Allow-Origin"),
+                Some("*"),
+                "{target}"
+            );
+        }
+        let head = request(addr, "HEAD", "/embed.js", origin);
+        assert_eq!(header(&head, "Access-Control-Allow-Origin"), Some("*"));
+        assert_eq!(
+            script.matches("X-Content-Type-Options").count(),
+            1,
+            "{script}"
+        );
+        // Nothing refuses a frame.
+        let page = get(addr, "GET", "/embed.html?scenario=x&controls=0");
+        assert!(page.ends_with("embed"), "{page}");
+        assert_eq!(header(&page, "X-Frame-Options"), None);
+        assert_eq!(header(&page, "Content-Security-Policy"), None);
+
+        // A preflight gets a sane answer: GET and HEAD allowed, from anywhere.
+        let preflight = request(
+            addr,
+            "OPTIONS",
+            "/embed.js",
+            "Origin: https://docs.example\r\nAccess-Control-Request-Method: GET\r\n",
+        );
+        assert!(preflight.starts_with("HTTP/1.1 204"), "{preflight}");
+        assert_eq!(header(&preflight, "Access-Control-Allow-Origin"), Some("*"));
+        assert_eq!(
+            header(&preflight, "Access-Control-Allow-Methods"),
+            Some("GET, HEAD")
+        );
+        assert_eq!(header(&preflight, "Allow"), Some("GET, HEAD, OPTIONS"));
+        // Errors are not the files': no CORS header on them.
+        let missing = request(addr, "GET", "/missing.js", origin);
+        assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+        assert_eq!(header(&missing, "Access-Control-Allow-Origin"), None);
+
+        drop(server);
+        let _ = fs::remove_dir_all(dir);
+    }
+
     #[test]
     fn serves_files_with_mime_types_and_refuses_escapes() {
-        let dir = fixture();
+        let dir = fixture("files");
         let server = StaticServer::start(&dir, 0).expect("start");
         let addr = server.addr;
 
@@ -277,6 +391,7 @@ mod tests {
         assert!(get(addr, "GET", "/missing.js").starts_with("HTTP/1.1 404"));
         let post = get(addr, "POST", "/");
         assert!(post.starts_with("HTTP/1.1 405"), "{post}");
+        assert_eq!(header(&post, "Allow"), Some("GET, HEAD, OPTIONS"));
 
         let head = get(addr, "HEAD", "/");
         assert!(head.starts_with("HTTP/1.1 200"), "{head}");

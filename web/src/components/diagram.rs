@@ -35,6 +35,11 @@ pub struct DiagramProps {
     /// embed, whose height follows the diagram, nor on a phone, where the page scrolls).
     #[prop_or(true)]
     pub fit: bool,
+    /// Bring the step's change into view by scrolling the diagram's own box only, never
+    /// the page around it (an embed: `scrollIntoView` would scroll the embedding page,
+    /// or the embed dialog the preview is in).
+    #[prop_or(false)]
+    pub contained: bool,
 }
 
 /// The diagram and its text alternative.
@@ -71,8 +76,9 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         // The step's change in view, wherever the diagram scrolls (its own box, or the
         // page on a phone).
         let container = container.clone();
+        let contained = props.contained;
         use_effect_with((props.loaded.id, snapshot.step), move |_| {
-            show_change(&container);
+            show_change(&container, contained);
         });
     }
     let l = {
@@ -224,9 +230,9 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     }
 }
 
-/// Scrolls the diagram (or the page) so the failure, else the first thing the step
-/// changed, is in view; nothing moves when it is in view already.
-fn show_change(container: &NodeRef) {
+/// Scrolls the diagram (or the page, unless `contained`) so the failure, else the first
+/// thing the step changed, is in view; nothing moves when it is in view already.
+fn show_change(container: &NodeRef, contained: bool) {
     let Some(root) = container.cast::<web_sys::Element>() else {
         return;
     };
@@ -236,6 +242,22 @@ fn show_change(container: &NodeRef) {
             .flatten()
     });
     if let Some(target) = target {
+        if contained {
+            // Sideways only, as far as needed: the embed's box is as tall as the diagram.
+            let (outer, inner) = (
+                root.get_bounding_client_rect(),
+                target.get_bounding_client_rect(),
+            );
+            let by = if inner.left() < outer.left() {
+                inner.left() - outer.left()
+            } else {
+                (inner.right() - outer.right()).clamp(0.0, (inner.left() - outer.left()).max(0.0))
+            };
+            if by != 0.0 {
+                root.set_scroll_left(root.scroll_left() + by.round() as i32);
+            }
+            return;
+        }
         let options = web_sys::ScrollIntoViewOptions::new();
         options.set_block(web_sys::ScrollLogicalPosition::Nearest);
         options.set_inline(web_sys::ScrollLogicalPosition::Nearest);

@@ -8,6 +8,7 @@ pub mod code_view;
 pub mod decision_view;
 pub mod diagram;
 pub mod drawer;
+pub mod embed_dialog;
 pub mod experiment_banner;
 pub mod glyph;
 pub mod inspector;

@@ -1,14 +1,18 @@
-//! "Share": a menu with "Copy link" and "Copy embed code": the permalink of the view
-//! shown, or the HTML that embeds it, to the clipboard — or, where there is no clipboard
-//! (an insecure context, a file:// page, a refusal), in a selected read-only field to
-//! copy by hand.
+//! "Share": a menu with "Copy link" — the permalink of the view shown, to the clipboard
+//! or, where there is no clipboard (an insecure context, a file:// page, a refusal), in a
+//! selected read-only field to copy by hand — and "Embed code…", which opens the embed
+//! dialog for the view shown.
+
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::components::embed_dialog::{EmbedDialog, EmbedTarget};
 use crate::hooks::use_popover;
 use yew::{
-    component, html, use_effect_with, use_node_ref, use_state_eq, Callback, Html, Properties,
+    component, html, use_effect_with, use_node_ref, use_state, use_state_eq, Callback, Html,
+    Properties,
 };
 
 /// The share bar's properties.
@@ -16,8 +20,9 @@ use yew::{
 pub struct ShareBarProps {
     /// The permalink of the view shown, or `None` when it is too large for a link.
     pub link: Callback<(), Option<String>>,
-    /// The embed code of the view shown, or `None` when it is too large.
-    pub embed: Callback<(), Option<String>>,
+    /// What the embed dialog embeds (the view shown), or `None` when it is too large
+    /// for a link.
+    pub embed: Callback<(), Option<EmbedTarget>>,
 }
 
 /// What was last copied, and how it went.
@@ -33,11 +38,12 @@ enum Copied {
     TooLarge,
 }
 
-/// The Share button, its menu of two buttons, and what they did.
+/// The Share button, its menu of two buttons, what they did, and the embed dialog.
 #[component]
 pub fn ShareBar(props: &ShareBarProps) -> Html {
     let menu = use_popover();
     let copied = use_state_eq(|| None::<Copied>);
+    let embedding = use_state(|| None::<Rc<EmbedTarget>>);
     let field = use_node_ref();
     {
         // The fallback field is selected as it appears, ready for Ctrl+C.
@@ -50,9 +56,11 @@ pub fn ShareBar(props: &ShareBarProps) -> Html {
             }
         });
     }
-    let copy = |what: &'static str, make: Callback<(), Option<String>>| {
+    let copy_link = {
+        let make = props.link.clone();
         let copied = copied.clone();
         Callback::from(move |_| {
+            let what = "Link";
             let Some(text) = make.emit(()) else {
                 copied.set(Some(Copied::TooLarge));
                 return;
@@ -69,6 +77,32 @@ pub fn ShareBar(props: &ShareBarProps) -> Html {
             });
         })
     };
+    // The menu closes under the dialog; the dialog gives focus back to Share.
+    let open_embed = {
+        let make = props.embed.clone();
+        let copied = copied.clone();
+        let embedding = embedding.clone();
+        let set_menu = menu.set.clone();
+        Callback::from(move |_| match make.emit(()) {
+            Some(target) => {
+                copied.set(None);
+                set_menu.emit(false);
+                embedding.set(Some(Rc::new(target)));
+            }
+            None => copied.set(Some(Copied::TooLarge)),
+        })
+    };
+    let dialog = embedding.as_ref().map(|target| {
+        let embedding = embedding.clone();
+        let button = menu.button.clone();
+        let on_close = Callback::from(move |()| {
+            embedding.set(None);
+            if let Some(b) = button.cast::<web_sys::HtmlElement>() {
+                let _ = b.focus();
+            }
+        });
+        html! { <EmbedDialog target={target.clone()} {on_close} /> }
+    });
     let status = match &*copied {
         None | Some(Copied::Pending) => Html::default(),
         Some(Copied::Done(what)) => html! {
@@ -109,12 +143,13 @@ pub fn ShareBar(props: &ShareBarProps) -> Html {
             <div id="share-menu" class="share-menu" role="group" aria-label="Share this view" hidden={!menu.open}>
                 <div class="share-buttons">
                     <button type="button" class="secondary" data-testid="copy-link"
-                            onclick={copy("Link", props.link.clone())}>{ "Copy link" }</button>
-                    <button type="button" class="secondary" data-testid="copy-embed"
-                            onclick={copy("Embed code", props.embed.clone())}>{ "Copy embed code" }</button>
+                            onclick={copy_link}>{ "Copy link" }</button>
+                    <button type="button" class="secondary" data-testid="copy-embed" aria-haspopup="dialog"
+                            onclick={open_embed}>{ "Embed code…" }</button>
                 </div>
                 <div class="share-status" aria-live="polite">{ status }</div>
             </div>
+            { dialog.unwrap_or_default() }
         </div>
     }
 }

@@ -8,7 +8,7 @@ mod use_permalink;
 mod use_popover;
 mod use_size;
 
-pub use use_embed::{use_embed_height, use_root_marks};
+pub use use_embed::{use_embed_height, use_root_marks, HEIGHT_MESSAGE};
 pub use use_keyboard::use_keyboard;
 pub use use_measure::use_measure;
 pub use use_permalink::{use_hash_change, use_permalink};

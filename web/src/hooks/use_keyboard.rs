@@ -10,7 +10,8 @@ use crate::state::{Action, State};
 /// What kind of element a key press is aimed at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    /// Text entry (textarea, input, select, contenteditable): every key is its own.
+    /// Text entry (textarea, input, select, contenteditable), or anything in a dialog:
+    /// every key is its own.
     Text,
     /// A button, link, tab or focusable diagram node: Space and Enter are its own.
     Control,
@@ -45,7 +46,9 @@ fn target_of(event: &web_sys::KeyboardEvent) -> Target {
     let editable = element
         .dyn_ref::<web_sys::HtmlElement>()
         .is_some_and(|e| e.is_content_editable());
-    if matches!(tag.as_str(), "textarea" | "input" | "select") || editable {
+    // A modal dialog (the embed dialog) owns every key while it is open.
+    let in_dialog = element.closest("dialog").ok().flatten().is_some();
+    if matches!(tag.as_str(), "textarea" | "input" | "select") || editable || in_dialog {
         Target::Text
     } else if matches!(tag.as_str(), "button" | "a" | "summary")
         || matches!(role.as_str(), "button" | "tab" | "link")
