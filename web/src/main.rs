@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod clipboard;
 mod components;
 mod describe;
 mod hooks;

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use kmsplay_core::view::code::Language;
 use yew::{component, html, use_state_eq, Callback, Html, Properties};
 
-use crate::components::share_bar::write_clipboard;
+use crate::clipboard::write_clipboard;
 
 /// The code view's properties.
 #[derive(Properties, PartialEq)]

@@ -14,7 +14,7 @@ use yew::{
     InputEvent, MouseEvent, Properties, Reducible, TargetCast,
 };
 
-use crate::components::share_bar::write_clipboard;
+use crate::clipboard::write_clipboard;
 use crate::hooks::HEIGHT_MESSAGE;
 use crate::link::{self, EmbedOptions, PreviewHeight, Theme, PREVIEW_WIDTHS};
 

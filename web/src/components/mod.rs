@@ -17,6 +17,7 @@ pub mod legend;
 pub mod open_file;
 pub mod policy_check;
 pub mod policy_editor;
+pub mod policy_presets;
 pub mod scenario_editor;
 pub mod scenario_intro;
 pub mod scenario_picker;

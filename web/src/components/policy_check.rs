@@ -3,11 +3,10 @@
 //! that decided it (expected against actual), a fix for each refusal that one click
 //! applies, Access Analyzer-style findings, and "Open as scenario" for the full flow.
 
-use std::rc::Rc;
-
 use kmsplay_core::check::{Refusal, Severity, Verdict, Warning};
-use kmsplay_core::scenario::experiment::policy_presets;
-use yew::{component, html, use_memo, Callback, Event, Html, InputEvent, Properties, TargetCast};
+use yew::{component, html, Callback, Html, InputEvent, Properties, TargetCast};
+
+use crate::components::policy_presets::PolicyPresets;
 
 use crate::state::{NameField, PolicyCheck};
 
@@ -34,22 +33,6 @@ pub struct PolicyCheckProps {
 #[component]
 pub fn PolicyCheckView(props: &PolicyCheckProps) -> Html {
     let c = &props.check;
-    let presets: Rc<Vec<(String, String)>> = use_memo(
-        (c.names.region.clone(), c.names.account.clone()),
-        |(region, account)| policy_presets(region, account),
-    );
-    let on_preset = {
-        let on_input = props.on_input.clone();
-        let presets = presets.clone();
-        Callback::from(move |e: Event| {
-            let value = e
-                .target_unchecked_into::<web_sys::HtmlSelectElement>()
-                .value();
-            if let Some((_, text)) = value.parse::<usize>().ok().and_then(|i| presets.get(i)) {
-                on_input.emit(text.clone());
-            }
-        })
-    };
     let oninput = {
         let on_input = props.on_input.clone();
         Callback::from(move |e: InputEvent| {
@@ -59,7 +42,6 @@ pub fn PolicyCheckView(props: &PolicyCheckProps) -> Html {
             );
         })
     };
-    let current = presets.iter().position(|(_, text)| *text == c.text);
     let on_close = {
         let close = props.on_close.clone();
         Callback::from(move |_| close.emit(()))
@@ -151,12 +133,9 @@ pub fn PolicyCheckView(props: &PolicyCheckProps) -> Html {
                 <div class="check-input">
                     <label class="check-preset">
                         { "Start from " }
-                        <select onchange={on_preset} data-testid="check-preset">
-                            <option value="" selected={current.is_none()}>{ "the policy below" }</option>
-                            { for presets.iter().enumerate().map(|(i, (name, _))| html! {
-                                <option value={i.to_string()} selected={current == Some(i)}>{ name.clone() }</option>
-                            }) }
-                        </select>
+                        <PolicyPresets region={c.names.region.clone()} account={c.names.account.clone()}
+                                       text={c.text.clone()} none="the policy below"
+                                       testid="check-preset" on_pick={props.on_input.clone()} />
                     </label>
                     <label class="sr-only" for="check-policy">{ "Key policy JSON" }</label>
                     <textarea id="check-policy" class="code" data-testid="check-policy" rows="18"

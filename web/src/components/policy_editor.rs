@@ -2,10 +2,9 @@
 //! documentation, a text area, and the decision re-evaluated as you type (the app applies
 //! the text after a pause), with JSON and grammar mistakes shown inline.
 
-use std::rc::Rc;
+use yew::{component, html, Callback, Html, InputEvent, Properties, TargetCast};
 
-use kmsplay_core::scenario::experiment::policy_presets;
-use yew::{component, html, use_memo, Callback, Event, Html, InputEvent, Properties, TargetCast};
+use crate::components::policy_presets::PolicyPresets;
 
 use crate::state::PolicyDraft;
 
@@ -29,22 +28,6 @@ pub struct PolicyEditorProps {
 /// The editor.
 #[component]
 pub fn PolicyEditor(props: &PolicyEditorProps) -> Html {
-    let presets: Rc<Vec<(String, String)>> = use_memo(
-        (props.region.clone(), props.account.clone()),
-        |(region, account)| policy_presets(region, account),
-    );
-    let on_preset = {
-        let on_input = props.on_input.clone();
-        let presets = presets.clone();
-        Callback::from(move |e: Event| {
-            let value = e
-                .target_unchecked_into::<web_sys::HtmlSelectElement>()
-                .value();
-            if let Some((_, text)) = value.parse::<usize>().ok().and_then(|i| presets.get(i)) {
-                on_input.emit(text.clone());
-            }
-        })
-    };
     let oninput = {
         let on_input = props.on_input.clone();
         Callback::from(move |e: InputEvent| {
@@ -58,21 +41,15 @@ pub fn PolicyEditor(props: &PolicyEditorProps) -> Html {
         let close = props.on_close.clone();
         Callback::from(move |_| close.emit(()))
     };
-    let current = presets
-        .iter()
-        .position(|(_, text)| *text == props.draft.text);
     let error = &props.draft.error;
     html! {
         <div class="policy-editor" data-testid="policy-editor">
             <div class="policy-editor-head">
                 <label>
                     { "Start from " }
-                    <select onchange={on_preset} data-testid="policy-preset">
-                        <option value="" selected={current.is_none()}>{ "the policy below (edited)" }</option>
-                        { for presets.iter().enumerate().map(|(i, (name, _))| html! {
-                            <option value={i.to_string()} selected={current == Some(i)}>{ name.clone() }</option>
-                        }) }
-                    </select>
+                    <PolicyPresets region={props.region.clone()} account={props.account.clone()}
+                                   text={props.draft.text.clone()} none="the policy below (edited)"
+                                   testid="policy-preset" on_pick={props.on_input.clone()} />
                 </label>
                 <button type="button" class="secondary" onclick={on_close}>{ "Close the policy editor" }</button>
             </div>
