@@ -26,3 +26,15 @@ pub mod share_bar;
 pub mod step_error;
 pub mod step_list;
 pub mod step_strip;
+
+/// An `oninput` for a text area that hands its new text to `on_text`.
+pub fn text_area_input(on_text: &yew::Callback<String>) -> yew::Callback<yew::InputEvent> {
+    use yew::TargetCast;
+    let on_text = on_text.clone();
+    yew::Callback::from(move |e: yew::InputEvent| {
+        on_text.emit(
+            e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+                .value(),
+        );
+    })
+}

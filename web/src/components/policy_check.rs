@@ -7,6 +7,7 @@ use kmsplay_core::check::{Refusal, Severity, Verdict, Warning};
 use yew::{component, html, Callback, Html, InputEvent, Properties, TargetCast};
 
 use crate::components::policy_presets::PolicyPresets;
+use crate::components::text_area_input;
 
 use crate::state::{NameField, PolicyCheck};
 
@@ -33,15 +34,7 @@ pub struct PolicyCheckProps {
 #[component]
 pub fn PolicyCheckView(props: &PolicyCheckProps) -> Html {
     let c = &props.check;
-    let oninput = {
-        let on_input = props.on_input.clone();
-        Callback::from(move |e: InputEvent| {
-            on_input.emit(
-                e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
-                    .value(),
-            );
-        })
-    };
+    let oninput = text_area_input(&props.on_input);
     let on_close = {
         let close = props.on_close.clone();
         Callback::from(move |_| close.emit(()))

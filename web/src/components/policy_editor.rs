@@ -2,9 +2,10 @@
 //! documentation, a text area, and the decision re-evaluated as you type (the app applies
 //! the text after a pause), with JSON and grammar mistakes shown inline.
 
-use yew::{component, html, Callback, Html, InputEvent, Properties, TargetCast};
+use yew::{component, html, Callback, Html, Properties};
 
 use crate::components::policy_presets::PolicyPresets;
+use crate::components::text_area_input;
 
 use crate::state::PolicyDraft;
 
@@ -28,15 +29,7 @@ pub struct PolicyEditorProps {
 /// The editor.
 #[component]
 pub fn PolicyEditor(props: &PolicyEditorProps) -> Html {
-    let oninput = {
-        let on_input = props.on_input.clone();
-        Callback::from(move |e: InputEvent| {
-            on_input.emit(
-                e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
-                    .value(),
-            );
-        })
-    };
+    let oninput = text_area_input(&props.on_input);
     let on_close = {
         let close = props.on_close.clone();
         Callback::from(move |_| close.emit(()))

@@ -396,40 +396,20 @@ struct FlowRun {
 }
 
 fn flow_runs(doc: &PolicyDocument, names: &Names) -> Vec<FlowRun> {
+    let service = |flow: Flow, f: fn(&str, &Names) -> Value| {
+        let n = names.clone();
+        FlowRun {
+            flow,
+            build: Box::new(move |p| f(p, &n)),
+            setup: flows::SETUP_STEPS,
+        }
+    };
     let n = names.clone();
     let mut out: Vec<FlowRun> = vec![
-        FlowRun {
-            flow: Flow::WorkMail,
-            build: Box::new({
-                let n = n.clone();
-                move |p| flows::workmail(p, &n)
-            }),
-            setup: flows::SETUP_STEPS,
-        },
-        FlowRun {
-            flow: Flow::SesReceive,
-            build: Box::new({
-                let n = n.clone();
-                move |p| flows::ses(p, &n)
-            }),
-            setup: flows::SETUP_STEPS,
-        },
-        FlowRun {
-            flow: Flow::Location,
-            build: Box::new({
-                let n = n.clone();
-                move |p| flows::location(p, &n)
-            }),
-            setup: flows::SETUP_STEPS,
-        },
-        FlowRun {
-            flow: Flow::CloudTrail,
-            build: Box::new({
-                let n = n.clone();
-                move |p| flows::cloudtrail(p, &n)
-            }),
-            setup: flows::SETUP_STEPS,
-        },
+        service(Flow::WorkMail, flows::workmail),
+        service(Flow::SesReceive, flows::ses),
+        service(Flow::Location, flows::location),
+        service(Flow::CloudTrail, flows::cloudtrail),
     ];
     for f in flows::named_principals(doc) {
         if let Flow::Principal { arn, .. } = &f {
