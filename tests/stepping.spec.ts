@@ -30,7 +30,18 @@ for (const name of BUILTINS) {
     const next = page.getByRole('button', { name: 'Next step' });
     await expect(first).toHaveAttribute('aria-disabled', 'true');
 
-    const seen: View[] = [await view(page)];
+    // The first view once its layout has settled (the diagram is laid out again when
+    // its measured width arrives, which a loaded machine can delay past the first paint).
+    let settled = await view(page);
+    await expect
+      .poll(async () => {
+        const again = await view(page);
+        const same = JSON.stringify(again) === JSON.stringify(settled);
+        settled = again;
+        return same;
+      }, { intervals: [150, 300, 600] })
+      .toBe(true);
+    const seen: View[] = [settled];
     for (let n = 2; n <= total; n++) {
       await next.click();
       await atStep(page, n, total);
