@@ -35,14 +35,8 @@ pub struct PolicyCheckProps {
 pub fn PolicyCheckView(props: &PolicyCheckProps) -> Html {
     let c = &props.check;
     let oninput = text_area_input(&props.on_input);
-    let on_close = {
-        let close = props.on_close.clone();
-        Callback::from(move |_| close.emit(()))
-    };
-    let on_reset_names = {
-        let reset = props.on_names_from_policy.clone();
-        Callback::from(move |_| reset.emit(()))
-    };
+    let on_close = props.on_close.reform(|_: yew::MouseEvent| ());
+    let on_reset_names = props.on_names_from_policy.reform(|_: yew::MouseEvent| ());
     let names = NameField::ALL.iter().map(|&field| {
         let on_name = props.on_name.clone();
         let oninput = Callback::from(move |e: InputEvent| {
@@ -162,8 +156,8 @@ fn verdict_card(
     on_open: Callback<usize>,
 ) -> Html {
     let slug = v.slug.clone();
-    let apply = Callback::from(move |_| on_apply.emit(i));
-    let open = Callback::from(move |_| on_open.emit(i));
+    let apply = on_apply.reform(move |_: yew::MouseEvent| i);
+    let open = on_open.reform(move |_: yew::MouseEvent| i);
     let (mark, class, word) = if v.allowed {
         ("✓", "verdict allowed", "Allowed")
     } else {
