@@ -15,7 +15,11 @@ export default defineConfig({
   retries: 0,
   workers: process.env.CI ? 2 : undefined,
   reporter: 'list',
-  timeout: 30_000,
+  // Generous: on a loaded 2-core CI machine a page compiles its 2.5 MB wasm in seconds,
+  // and the default 5 s for an assertion has run out before an embed's first frame.
+  // Load time is measured by `cargo xtask bench`, never by a test's timeout.
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
   use: {
     baseURL,
     trace: 'off',
