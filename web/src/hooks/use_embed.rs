@@ -41,7 +41,7 @@ pub fn use_embed_height(root: NodeRef, enabled: bool) {
             .then(|| root.cast::<web_sys::Element>())
             .flatten()
             .and_then(|element| {
-                // The first observation reports the size the page loads with.
+                // Reports the size the page loads with at once, then each change.
                 Watch::new(element, move |measured| {
                     let height = measured.get_bounding_client_rect().height().ceil();
                     if height > 0.0 && height != last.get() {

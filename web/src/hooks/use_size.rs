@@ -29,24 +29,17 @@ pub fn use_size(node: NodeRef) -> (f64, f64) {
         let size = size.clone();
         use_effect_with(node, move |node| {
             let last = Cell::new((-1.0_f64, -1.0_f64));
-            let update = move |measured: &web_sys::Element| {
-                let now = (
-                    f64::from(measured.client_width()),
-                    f64::from(measured.client_height()),
-                );
-                if now.0 > 0.0 && now != last.get() {
-                    last.set(now);
-                    size.set(now);
-                }
-            };
             let watch = node.cast::<web_sys::Element>().and_then(|element| {
-                // Measured now, in the effect that follows the first render, not only
-                // when the ResizeObserver first reports: the re-render at the real width
-                // then happens in the same task, so the guessed layout is never painted
-                // or seen (on a loaded machine the observer's first report can come
-                // frames later, and the diagram jumped from two lanes to three).
-                update(&element);
-                Watch::new(element, update)
+                Watch::new(element, move |measured| {
+                    let now = (
+                        f64::from(measured.client_width()),
+                        f64::from(measured.client_height()),
+                    );
+                    if now.0 > 0.0 && now != last.get() {
+                        last.set(now);
+                        size.set(now);
+                    }
+                })
             });
             move || drop(watch)
         });
