@@ -11,11 +11,16 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// An encryption context: a map of non-secret string pairs (keys sorted).
+///
+/// Shared, not copied: one request's context is read by its authorization (kept for the
+/// explanation), bound as AAD and remembered with the ciphertext it sealed, and a copy is
+/// a reference count, not a map ([`EncryptionContext::insert`] copies on write).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct EncryptionContext(pub BTreeMap<String, String>);
+pub struct EncryptionContext(pub Arc<BTreeMap<String, String>>);
 
 impl EncryptionContext {
     /// An empty context.
@@ -27,12 +32,17 @@ impl EncryptionContext {
     pub fn from_pairs<K: Into<String>, V: Into<String>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        EncryptionContext(
+        EncryptionContext(Arc::new(
             pairs
                 .into_iter()
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
-        )
+        ))
+    }
+
+    /// Adds (or replaces) a pair.
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        Arc::make_mut(&mut self.0).insert(key.into(), value.into());
     }
 
     /// Whether the context has no pairs.
@@ -67,7 +77,7 @@ impl EncryptionContext {
         let out = &mut *out;
         push_len(out, self.0.len());
         // BTreeMap<String, _> iterates in byte order of the keys.
-        for (k, v) in &self.0 {
+        for (k, v) in self.0.iter() {
             push_len(out, k.len());
             out.extend_from_slice(k.as_bytes());
             push_len(out, v.len());
@@ -84,7 +94,7 @@ impl EncryptionContext {
     /// The pairs in which `self` and `other` differ, in words, for explaining a failure.
     pub fn describe_difference(&self, other: &EncryptionContext) -> Vec<String> {
         let mut out = Vec::new();
-        for (k, v) in &self.0 {
+        for (k, v) in self.0.iter() {
             match other.0.get(k) {
                 None => out.push(format!("\"{k}\" is missing (expected \"{v}\")")),
                 Some(o) if o != v => out.push(format!(
@@ -93,7 +103,7 @@ impl EncryptionContext {
                 Some(_) => {}
             }
         }
-        for (k, v) in &other.0 {
+        for (k, v) in other.0.iter() {
             if !self.0.contains_key(k) {
                 out.push(format!(
                     "\"{k}\": \"{v}\" was not in the context the ciphertext was sealed with"
@@ -164,7 +174,7 @@ mod tests {
             a in proptest::collection::btree_map("[a-c]{0,3}", "[a-c]{0,3}", 0..4),
             b in proptest::collection::btree_map("[a-c]{0,3}", "[a-c]{0,3}", 0..4),
         ) {
-            let (ca, cb) = (EncryptionContext(a.clone()), EncryptionContext(b.clone()));
+            let (ca, cb) = (EncryptionContext(Arc::new(a.clone())), EncryptionContext(Arc::new(b.clone())));
             prop_assert_eq!(a == b, ca.canonical_bytes() == cb.canonical_bytes());
         }
     }

@@ -245,7 +245,8 @@ fn ses_receive_writes_the_s3_encryption_client_envelope_and_the_owner_decrypts()
         ev.user_identity.invoked_by.as_deref(),
         Some("ses.amazonaws.com")
     );
-    let ctx = &ev.request_parameters["encryptionContext"];
+    let parameters = ev.request_parameters.to_value();
+    let ctx = &parameters["encryptionContext"];
     let id = r.steps[recv].ok.as_ref().unwrap()["MessageId"]
         .as_str()
         .unwrap()

@@ -216,7 +216,7 @@ pub struct CloudTrailEvent {
     pub error_code: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    pub request_parameters: Value,
+    pub request_parameters: Parameters,
     pub response_elements: Value,
     #[serde(rename = "requestID")]
     pub request_id: EventId,
@@ -236,11 +236,14 @@ pub const CALLER_IP: &str = "192.0.2.10";
 /// The user agent recorded for direct calls.
 pub const CALLER_AGENT: &str = "kmsplay/1.0";
 
+/// An event's `userIdentity`, `sourceIPAddress` and `userAgent`.
+pub type Identity = (UserIdentity, Text, Text);
+
 /// `userIdentity`, `sourceIPAddress` and `userAgent` for a caller. A service principal
 /// appears as `{"type": "AWSService", "invokedBy": <service>}` with the service as IP and
 /// agent (the seeds' samples); an IAM principal acting through a service keeps its own
 /// identity with `invokedBy` set to the service, as AWS records forward-access calls.
-pub fn identity_of(caller: &Caller) -> (UserIdentity, Text, Text) {
+pub fn identity_of(caller: &Caller) -> Identity {
     match &caller.principal {
         CallerPrincipal::Service { name } => (
             UserIdentity {
@@ -301,22 +304,78 @@ fn principal_id(arn: &str) -> Text {
     format!("{prefix}{:016X}", h).into()
 }
 
-/// `requestParameters`: the request's members with lower-camel-case names, minus the ones
-/// AWS never records (plaintext, ciphertext, policy text). A request struct is written
-/// member by member ([`ParametersSerializer`]), so the members never recorded are never
-/// serialized at all; anything else (a request that could not be parsed, as JSON) goes
-/// through a `Value`.
-pub fn request_parameters<T: Serialize + ?Sized>(request: &T) -> Value {
+/// An event's `requestParameters`: the request's members with lower-camel-case names,
+/// minus the ones AWS never records (plaintext, ciphertext, policy text), kept as the
+/// compact JSON text they were written to when the call was made. A call writes one
+/// string and no JSON tree; the tree is built only when someone reads the event
+/// ([`Parameters::to_value`], or serializing it), and then its keys are sorted as a
+/// `Value`'s are, so the event reads the same as ever.
+#[derive(Clone, Default)]
+pub struct Parameters(Option<String>);
+
+impl Parameters {
+    /// The parameters as JSON (`null` when the request had none to record).
+    pub fn to_value(&self) -> Value {
+        self.0
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or(Value::Null)
+    }
+
+    /// Whether the request had nothing to record (`requestParameters` is `null`).
+    pub fn is_null(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl From<Value> for Parameters {
+    fn from(v: Value) -> Self {
+        match v {
+            Value::Null => Parameters(None),
+            v => Parameters(serde_json::to_string(&v).ok()),
+        }
+    }
+}
+
+impl PartialEq for Parameters {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 || self.to_value() == other.to_value()
+    }
+}
+
+impl std::fmt::Debug for Parameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.as_deref().unwrap_or("null"))
+    }
+}
+
+impl Serialize for Parameters {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Parameters {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Value::deserialize(d).map(Parameters::from)
+    }
+}
+
+/// `requestParameters` of a request. A request struct is written member by member
+/// ([`ParametersSerializer`]) straight to JSON text, so the members never recorded are
+/// never serialized at all; anything else (a request that could not be parsed, as JSON)
+/// goes through a `Value`.
+pub fn request_parameters<T: Serialize + ?Sized>(request: &T) -> Parameters {
     match request.serialize(ParametersSerializer) {
-        Ok(v) => v,
+        Ok(p) => p,
         Err(_) => match serde_json::to_value(request) {
-            Ok(Value::Object(map)) => non_empty(
+            Ok(Value::Object(map)) => Parameters::from(non_empty(
                 map.into_iter()
                     .filter(|(k, _)| !NEVER_RECORDED.contains(&k.as_str()))
                     .map(|(k, v)| (lower_camel(&k), v))
                     .collect(),
-            ),
-            _ => Value::Null,
+            )),
+            _ => Parameters(None),
         },
     }
 }
@@ -333,11 +392,11 @@ fn non_empty(map: Map<String, Value>) -> Value {
 /// [`request_parameters`] falls back to a `Value`).
 struct ParametersSerializer;
 
-/// The members written so far.
-struct ParametersStruct(Map<String, Value>);
+/// The members written so far, as JSON text: `{"keyId":...,"keySpec":...`.
+struct ParametersStruct(Vec<u8>);
 
 impl serde::ser::SerializeStruct for ParametersStruct {
-    type Ok = Value;
+    type Ok = Parameters;
     type Error = serde_json::Error;
 
     fn serialize_field<T: Serialize + ?Sized>(
@@ -345,15 +404,35 @@ impl serde::ser::SerializeStruct for ParametersStruct {
         key: &'static str,
         value: &T,
     ) -> Result<(), Self::Error> {
-        if !NEVER_RECORDED.contains(&key) {
-            self.0
-                .insert(lower_camel(key), serde_json::to_value(value)?);
+        if NEVER_RECORDED.contains(&key) {
+            return Ok(());
         }
-        Ok(())
+        let out = &mut self.0;
+        out.push(if out.is_empty() { b'{' } else { b',' });
+        match key.as_bytes() {
+            // Member names are ASCII identifiers: written as they are, the first letter
+            // lowered, with no string made for the name.
+            [first, rest @ ..] if key.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                out.push(b'"');
+                out.push(first.to_ascii_lowercase());
+                out.extend_from_slice(rest);
+                out.push(b'"');
+            }
+            _ => serde_json::to_writer(&mut *out, &lower_camel(key))?,
+        }
+        out.push(b':');
+        serde_json::to_writer(&mut *out, value)
     }
 
-    fn end(self) -> Result<Value, Self::Error> {
-        Ok(non_empty(self.0))
+    fn end(self) -> Result<Parameters, Self::Error> {
+        let mut out = self.0;
+        if out.is_empty() {
+            return Ok(Parameters(None));
+        }
+        out.push(b'}');
+        String::from_utf8(out)
+            .map(|text| Parameters(Some(text)))
+            .map_err(|_| serde::ser::Error::custom("requestParameters are not UTF-8"))
     }
 }
 
@@ -363,20 +442,20 @@ fn not_a_struct() -> serde_json::Error {
 
 macro_rules! refuse {
     ($($method:ident($($arg:ty),*)),* $(,)?) => {
-        $(fn $method(self, $(_: $arg),*) -> Result<Value, serde_json::Error> { Err(not_a_struct()) })*
+        $(fn $method(self, $(_: $arg),*) -> Result<Parameters, serde_json::Error> { Err(not_a_struct()) })*
     };
 }
 
 impl serde::Serializer for ParametersSerializer {
-    type Ok = Value;
+    type Ok = Parameters;
     type Error = serde_json::Error;
-    type SerializeSeq = serde::ser::Impossible<Value, serde_json::Error>;
-    type SerializeTuple = serde::ser::Impossible<Value, serde_json::Error>;
-    type SerializeTupleStruct = serde::ser::Impossible<Value, serde_json::Error>;
-    type SerializeTupleVariant = serde::ser::Impossible<Value, serde_json::Error>;
-    type SerializeMap = serde::ser::Impossible<Value, serde_json::Error>;
+    type SerializeSeq = serde::ser::Impossible<Parameters, serde_json::Error>;
+    type SerializeTuple = serde::ser::Impossible<Parameters, serde_json::Error>;
+    type SerializeTupleStruct = serde::ser::Impossible<Parameters, serde_json::Error>;
+    type SerializeTupleVariant = serde::ser::Impossible<Parameters, serde_json::Error>;
+    type SerializeMap = serde::ser::Impossible<Parameters, serde_json::Error>;
     type SerializeStruct = ParametersStruct;
-    type SerializeStructVariant = serde::ser::Impossible<Value, serde_json::Error>;
+    type SerializeStructVariant = serde::ser::Impossible<Parameters, serde_json::Error>;
 
     refuse!(
         serialize_bool(bool),
@@ -399,14 +478,14 @@ impl serde::Serializer for ParametersSerializer {
         serialize_unit_variant(&'static str, u32, &'static str),
     );
 
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<Value, Self::Error> {
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<Parameters, Self::Error> {
         Err(not_a_struct())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         value: &T,
-    ) -> Result<Value, Self::Error> {
+    ) -> Result<Parameters, Self::Error> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -415,7 +494,7 @@ impl serde::Serializer for ParametersSerializer {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<Value, Self::Error> {
+    ) -> Result<Parameters, Self::Error> {
         Err(not_a_struct())
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Self::Error> {
@@ -448,7 +527,7 @@ impl serde::Serializer for ParametersSerializer {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStruct, Self::Error> {
-        Ok(ParametersStruct(Map::new()))
+        Ok(ParametersStruct(Vec::with_capacity(160)))
     }
     fn serialize_struct_variant(
         self,
@@ -528,7 +607,7 @@ mod tests {
         };
         let typed = request_parameters(&req);
         assert_eq!(
-            typed,
+            typed.to_value(),
             json!({"keyId": "alias/k", "encryptionContext": {"a": "b"}, "grantTokens": ["t"]})
         );
         assert_eq!(
@@ -541,13 +620,10 @@ mod tests {
     fn request_parameters_drop_secrets() {
         let req = json!({"KeyId": "k", "Plaintext": "c2VjcmV0", "EncryptionContext": {"a": "b"}});
         assert_eq!(
-            request_parameters(&req),
+            request_parameters(&req).to_value(),
             json!({"keyId": "k", "encryptionContext": {"a": "b"}})
         );
-        assert_eq!(
-            request_parameters(&json!({"CiphertextBlob": "AAAA"})),
-            Value::Null
-        );
+        assert!(request_parameters(&json!({"CiphertextBlob": "AAAA"})).is_null());
     }
 
     #[test]

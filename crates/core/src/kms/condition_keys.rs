@@ -578,7 +578,7 @@ impl RequestKeys for KmsRequestKeys<'_> {
             out.insert((*name).to_owned(), vec![v.clone()]);
         }
         if let Some(c) = self.nonempty_context() {
-            for (k, v) in &c.0 {
+            for (k, v) in c.0.iter() {
                 out.insert(format!("{ENCRYPTION_CONTEXT_PREFIX}{k}"), vec![v.clone()]);
             }
             out.insert(
@@ -637,7 +637,7 @@ fn tag_value<'t>(
 /// the request is gone.
 #[derive(Debug, Clone)]
 pub(crate) struct OwnedRequestKeys {
-    pub caller: Caller,
+    pub caller: std::sync::Arc<Caller>,
     pub globals: GlobalKeys,
     pub action: &'static str,
     pub resource: Text,

@@ -21,7 +21,8 @@ use crate::wire::{Bytes, Secret};
 use zeroize::Zeroizing;
 
 /// The context of a request that gives none.
-static NO_CONTEXT: EncryptionContext = EncryptionContext(std::collections::BTreeMap::new());
+static NO_CONTEXT: std::sync::LazyLock<EncryptionContext> =
+    std::sync::LazyLock::new(EncryptionContext::default);
 
 /// A plaintext KMS sealed, with the id of the key material that sealed it.
 pub(super) struct Sealed {

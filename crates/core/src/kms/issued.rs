@@ -10,14 +10,39 @@
 
 use crate::context::EncryptionContext;
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// How many issued ciphertexts are remembered.
 pub const REMEMBERED: usize = 16_384;
 
+/// Hashes an AES-GCM authentication tag by its first eight bytes: a tag is already
+/// uniformly distributed (a MAC under a fresh nonce), so its bytes need no mixing; the
+/// map is bounded ([`REMEMBERED`]), so even tags made to collide cost a bounded probe.
+#[derive(Default)]
+struct TagHasher(u64);
+
+impl Hasher for TagHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8).take(1) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(word);
+        }
+    }
+
+    fn write_usize(&mut self, _len: usize) {
+        // The length prefix of `[u8; 16]` is the same for every tag.
+    }
+}
+
 /// The encryption contexts of recently issued ciphertexts, by authentication tag.
 #[derive(Debug, Default)]
 pub(crate) struct IssuedContexts {
-    by_tag: HashMap<[u8; 16], EncryptionContext>,
+    by_tag: HashMap<[u8; 16], EncryptionContext, BuildHasherDefault<TagHasher>>,
     order: VecDeque<[u8; 16]>,
 }
 

@@ -80,10 +80,25 @@ impl OwnedNewGrant {
 /// alias name", developer guide, *AWS KMS condition keys*).
 fn request_alias(key_id: &str) -> Option<String> {
     let name = match key_id.strip_prefix("arn:") {
-        Some(arn) => arn.splitn(5, ':').nth(4)?,
+        Some(arn) => arn_fields(arn)?[4],
         None => key_id,
     };
     name.starts_with("alias/").then(|| name.to_owned())
+}
+
+/// An ARN after its `arn:` prefix, `PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, split at
+/// its first four colons (the resource keeps any further ones); `None` with fewer. One
+/// pass over the bytes: every KMS call that names its key by ARN reads it.
+fn arn_fields(arn: &str) -> Option<[&str; 5]> {
+    let mut fields = [""; 5];
+    let mut rest = arn;
+    for field in fields.iter_mut().take(4) {
+        let at = rest.bytes().position(|b| b == b':')?;
+        *field = rest.get(..at)?;
+        rest = rest.get(at + 1..)?;
+    }
+    fields[4] = rest;
+    Some(fields)
 }
 
 /// A day, in seconds.
@@ -139,33 +154,24 @@ impl Kms {
             )
         };
         let (in_arn, rest) = match key_id.strip_prefix("arn:") {
-            Some(arn) => {
-                let mut parts = arn.splitn(5, ':');
-                match (
-                    parts.next(),
-                    parts.next(),
-                    parts.next(),
-                    parts.next(),
-                    parts.next(),
-                ) {
-                    (Some(_), Some("kms"), Some(region), Some(account), Some(rest)) => {
-                        if region != self.region {
-                            return Err(KmsError::new(ErrorCode::NotFoundException, format!("Invalid arn {region}")).help(format!(
-                                "The ARN names Region {region}, but the request went to KMS in {}. Send it to {region}'s endpoint, or use a key of {}.",
-                                self.region, self.region
-                            )));
-                        }
-                        if account != self.account {
-                            return Err(KmsError::key_not_found(key_id).help(format!(
-                                "The ARN names account {account}; this KMS is account {}'s, which has no such key.",
-                                self.account
-                            )));
-                        }
-                        (true, rest)
+            Some(arn) => match arn_fields(arn) {
+                Some([_, "kms", region, account, rest]) => {
+                    if region != self.region {
+                        return Err(KmsError::new(ErrorCode::NotFoundException, format!("Invalid arn {region}")).help(format!(
+                            "The ARN names Region {region}, but the request went to KMS in {}. Send it to {region}'s endpoint, or use a key of {}.",
+                            self.region, self.region
+                        )));
                     }
-                    _ => return Err(invalid()),
+                    if account != self.account {
+                        return Err(KmsError::key_not_found(key_id).help(format!(
+                            "The ARN names account {account}; this KMS is account {}'s, which has no such key.",
+                            self.account
+                        )));
+                    }
+                    (true, rest)
                 }
-            }
+                _ => return Err(invalid()),
+            },
             None => (false, key_id),
         };
         if let Some(id) = rest.strip_prefix("key/") {
@@ -379,7 +385,7 @@ impl Kms {
         );
         if outcome == Outcome::Allowed {
             let owned = OwnedRequestKeys {
-                caller: ctx.caller.clone(),
+                caller: Arc::clone(&ctx.shared_caller),
                 globals,
                 action: action.iam,
                 resource,
@@ -620,4 +626,39 @@ pub(super) fn dry_run_ok() -> KmsError {
         "The request would have succeeded, but the DryRun option is set.".to_owned(),
     )
     .help("Every check passed (validation, authorization, key state); nothing was done because DryRun is true.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_fields_split_at_the_first_four_colons() {
+        assert_eq!(
+            arn_fields("aws:kms:us-east-1:111122223333:key/abc"),
+            Some(["aws", "kms", "us-east-1", "111122223333", "key/abc"])
+        );
+        assert_eq!(
+            arn_fields("aws:kms:eu-west-1:1:alias/a:b"),
+            Some(["aws", "kms", "eu-west-1", "1", "alias/a:b"]),
+            "the resource keeps further colons"
+        );
+        assert_eq!(arn_fields("aws:kms::"), None);
+        assert_eq!(arn_fields(""), None);
+        assert_eq!(arn_fields("::::"), Some(["", "", "", "", ""]));
+    }
+
+    #[test]
+    fn request_alias_reads_alias_names_and_alias_arns() {
+        assert_eq!(request_alias("alias/app").as_deref(), Some("alias/app"));
+        assert_eq!(
+            request_alias("arn:aws:kms:us-east-1:111122223333:alias/app").as_deref(),
+            Some("alias/app")
+        );
+        assert_eq!(
+            request_alias("arn:aws:kms:us-east-1:111122223333:key/1234"),
+            None
+        );
+        assert_eq!(request_alias("arn:aws:kms"), None);
+    }
 }

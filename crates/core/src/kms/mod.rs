@@ -80,6 +80,8 @@ pub struct KmsRecord {
 pub(crate) struct OpCtx<'a> {
     pub env: &'a mut Env,
     pub caller: &'a Caller,
+    /// The caller, shared, for what outlives the call (a decision explained later).
+    pub shared_caller: Arc<Caller>,
     pub decisions: Vec<Authorization>,
     /// The key ARN(s) the call acted on, for CloudTrail `resources`.
     pub resources: Vec<cloudtrail::Text>,
@@ -118,6 +120,10 @@ pub struct Kms {
     trail_limit: Option<usize>,
     /// What other Regions must do after a call (multi-Region keys), for the world to apply.
     outbox: Vec<RegionEffect>,
+    /// The last caller, shared, with its `userIdentity`, `sourceIPAddress` and
+    /// `userAgent`: calls come in runs from one caller, and its calls share these instead
+    /// of copying and building them each time.
+    last_caller: Option<(Arc<Caller>, cloudtrail::Identity)>,
 }
 
 impl KmsRecord {
@@ -150,6 +156,7 @@ impl Kms {
             record_trail: true,
             trail_limit: None,
             outbox: Vec::new(),
+            last_caller: None,
         }
     }
 
@@ -224,9 +231,11 @@ impl Kms {
     ) -> (Result<Resp>, KmsRecord) {
         let parameters = cloudtrail::request_parameters(&request);
         self.tick(env);
+        let (shared_caller, identity) = self.caller_entry(caller);
         let mut ctx = OpCtx {
             env,
             caller,
+            shared_caller,
             decisions: Vec::new(),
             resources: Vec::new(),
             explanation: None,
@@ -247,7 +256,7 @@ impl Kms {
         };
         let event = self.record(
             env,
-            caller,
+            identity,
             operation,
             parameters,
             response_elements,
@@ -277,9 +286,10 @@ impl Kms {
         error: &KmsError,
     ) -> KmsRecord {
         let parameters = cloudtrail::request_parameters(request);
+        let (_, identity) = self.caller_entry(caller);
         let event = self.record(
             env,
-            caller,
+            identity,
             operation,
             parameters,
             Value::Null,
@@ -302,7 +312,11 @@ impl Kms {
         event: &CloudTrailEvent,
         env: &Env,
     ) {
-        let Some(key_id) = resources.first().and_then(|arn| arn.rsplit('/').next()) else {
+        // The key id follows the ARN's last `/` (a byte scan: this runs on every call).
+        let Some(key_id) = resources.first().and_then(|arn| {
+            let at = arn.bytes().rposition(|b| b == b'/')?;
+            arn.get(at + 1..)
+        }) else {
             return;
         };
         if let Some(key) = self.keys.get_mut(key_id) {
@@ -315,18 +329,31 @@ impl Kms {
         }
     }
 
+    /// The caller, shared, and its identity in events: the last caller's when this is the
+    /// same one.
+    fn caller_entry(&mut self, caller: &Caller) -> (Arc<Caller>, cloudtrail::Identity) {
+        match &self.last_caller {
+            Some((last, identity)) if **last == *caller => (Arc::clone(last), identity.clone()),
+            _ => {
+                let shared = Arc::new(caller.clone());
+                let identity = cloudtrail::identity_of(caller);
+                self.last_caller = Some((Arc::clone(&shared), identity.clone()));
+                (shared, identity)
+            }
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn record(
         &mut self,
         env: &mut Env,
-        caller: &Caller,
+        (user_identity, ip, agent): cloudtrail::Identity,
         operation: Operation,
-        request_parameters: Value,
+        request_parameters: cloudtrail::Parameters,
         response_elements: Value,
         error: Option<&KmsError>,
         resources: &[cloudtrail::Text],
     ) -> Arc<CloudTrailEvent> {
-        let (user_identity, ip, agent) = cloudtrail::identity_of(caller);
         let is_service = user_identity.kind == "AWSService";
         let (error_code, error_message) = match error {
             None => (None, None),

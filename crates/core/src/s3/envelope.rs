@@ -69,8 +69,7 @@ impl Envelope {
     pub fn encryption_context(&self) -> EncryptionContext {
         let mut ctx = self.material_description.clone();
         if self.wrap == KeyWrap::KmsContext {
-            ctx.0
-                .insert(CEK_ALG_CONTEXT_KEY.to_owned(), CEK_ALG.to_owned());
+            ctx.insert(CEK_ALG_CONTEXT_KEY, CEK_ALG);
         }
         ctx
     }

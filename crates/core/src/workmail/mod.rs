@@ -258,10 +258,7 @@ impl WorkMail {
 
     /// The encryption context of every WorkMail KMS call.
     fn context(org_arn: &str) -> EncryptionContext {
-        EncryptionContext(BTreeMap::from([(
-            "aws:workmail:arn".to_owned(),
-            org_arn.to_owned(),
-        )]))
+        EncryptionContext::from_pairs([("aws:workmail:arn", org_arn)])
     }
 
     fn create_organization(

@@ -692,7 +692,7 @@ fn cloudtrail_never_holds_secrets() {
     let enc = &f.kms.trail()[1];
     assert_eq!(enc.event_name, "Encrypt");
     assert_eq!(
-        enc.request_parameters,
+        enc.request_parameters.to_value(),
         json!({"keyId": key, "encryptionContext": {"purpose": "audit"}})
     );
     assert_eq!(enc.response_elements, Value::Null);
