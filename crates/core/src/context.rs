@@ -32,12 +32,13 @@ impl EncryptionContext {
     pub fn from_pairs<K: Into<String>, V: Into<String>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        EncryptionContext(Arc::new(
-            pairs
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        ))
+        // Inserted one by one, not `collect()`ed: `BTreeMap`'s `FromIterator` sorts, and
+        // its sort would be copied into every caller's monomorphization (page size).
+        let mut map = BTreeMap::new();
+        for (k, v) in pairs {
+            map.insert(k.into(), v.into());
+        }
+        EncryptionContext(Arc::new(map))
     }
 
     /// Adds (or replaces) a pair.

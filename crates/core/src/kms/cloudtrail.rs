@@ -404,24 +404,10 @@ impl serde::ser::SerializeStruct for ParametersStruct {
         key: &'static str,
         value: &T,
     ) -> Result<(), Self::Error> {
-        if NEVER_RECORDED.contains(&key) {
-            return Ok(());
+        if begin_member(&mut self.0, key)? {
+            serde_json::to_writer(&mut self.0, value)?;
         }
-        let out = &mut self.0;
-        out.push(if out.is_empty() { b'{' } else { b',' });
-        match key.as_bytes() {
-            // Member names are ASCII identifiers: written as they are, the first letter
-            // lowered, with no string made for the name.
-            [first, rest @ ..] if key.bytes().all(|b| b.is_ascii_alphanumeric()) => {
-                out.push(b'"');
-                out.push(first.to_ascii_lowercase());
-                out.extend_from_slice(rest);
-                out.push(b'"');
-            }
-            _ => serde_json::to_writer(&mut *out, &lower_camel(key))?,
-        }
-        out.push(b':');
-        serde_json::to_writer(&mut *out, value)
+        Ok(())
     }
 
     fn end(self) -> Result<Parameters, Self::Error> {
@@ -434,6 +420,28 @@ impl serde::ser::SerializeStruct for ParametersStruct {
             .map(|text| Parameters(Some(text)))
             .map_err(|_| serde::ser::Error::custom("requestParameters are not UTF-8"))
     }
+}
+
+/// Writes `{"name":` (or `,"name":` after the first member), the name in lower camel case,
+/// unless the member is one never recorded (`false`: write nothing more). Member names
+/// are ASCII identifiers: written as they are, the first letter lowered, with no string
+/// made for the name. Not generic, so one copy serves every member type.
+fn begin_member(out: &mut Vec<u8>, key: &str) -> Result<bool, serde_json::Error> {
+    if NEVER_RECORDED.contains(&key) {
+        return Ok(false);
+    }
+    out.push(if out.is_empty() { b'{' } else { b',' });
+    match key.as_bytes() {
+        [first, rest @ ..] if key.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+            out.push(b'"');
+            out.push(first.to_ascii_lowercase());
+            out.extend_from_slice(rest);
+            out.push(b'"');
+        }
+        _ => serde_json::to_writer(&mut *out, &lower_camel(key))?,
+    }
+    out.push(b':');
+    Ok(true)
 }
 
 fn not_a_struct() -> serde_json::Error {

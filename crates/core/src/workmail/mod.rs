@@ -258,7 +258,9 @@ impl WorkMail {
 
     /// The encryption context of every WorkMail KMS call.
     fn context(org_arn: &str) -> EncryptionContext {
-        EncryptionContext::from_pairs([("aws:workmail:arn", org_arn)])
+        let mut context = EncryptionContext::new();
+        context.insert("aws:workmail:arn", org_arn);
+        context
     }
 
     fn create_organization(
