@@ -6,13 +6,17 @@
 //! `text/javascript` for modules), and the headers another site needs to embed the page
 //! (see [`CROSS_ORIGIN`]).
 
+use std::convert::Infallible;
 use std::fs;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::thread;
 
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::{Method, Response, StatusCode};
+use tokio::sync::oneshot;
 
 use crate::{dist, dist_dir, Result};
 
@@ -62,9 +66,15 @@ pub fn run(port: u16, build: bool) -> Result<()> {
 }
 
 /// A running static file server; it stops when dropped.
+///
+/// hyper on a current-thread tokio runtime in a background thread: every connection is a
+/// task, so an idle keep-alive connection (a browser keeps several) holds nothing. (The
+/// server was tiny_http's, whose thread pool can queue a new connection behind idle ones:
+/// a page that opened more connections at once, as the wasm preload makes it, then
+/// sometimes never loaded.)
 pub struct StaticServer {
-    server: Arc<Server>,
     addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
     thread: Option<thread::JoinHandle<()>>,
 }
 
@@ -74,34 +84,28 @@ impl StaticServer {
         let root = dir
             .canonicalize()
             .map_err(|e| format!("cannot serve {}: {e}", dir.display()))?;
-        let server = Server::http(("127.0.0.1", port)).map_err(|e| {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
             format!("cannot listen on 127.0.0.1:{port}: {e} (is the port in use? try --port)")
         })?;
-        let addr = server
-            .server_addr()
-            .to_ip()
-            .ok_or("the server is not listening on an IP address")?;
-        let server = Arc::new(server);
-        let listener = Arc::clone(&server);
+        let addr = listener
+            .local_addr()
+            .map_err(|e| format!("cannot read the server's address: {e}"))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| format!("cannot configure the listener: {e}"))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the server's runtime: {e}"))?;
+        let (stop, stopped) = oneshot::channel::<()>();
         let root = Arc::new(root);
         let thread = thread::Builder::new()
             .name("static-server".into())
-            .spawn(move || {
-                for request in listener.incoming_requests() {
-                    let root = Arc::clone(&root);
-                    // One thread per request: a slow client never stalls the page's others.
-                    let spawned = thread::Builder::new()
-                        .name("static-request".into())
-                        .spawn(move || respond(&root, request));
-                    if let Err(e) = spawned {
-                        eprintln!("serve: cannot start a request thread: {e}");
-                    }
-                }
-            })
+            .spawn(move || runtime.block_on(serve(listener, root, stopped)))
             .map_err(|e| format!("cannot start the server thread: {e}"))?;
         Ok(Self {
-            server,
             addr,
+            stop: Some(stop),
             thread: Some(thread),
         })
     }
@@ -121,16 +125,54 @@ impl StaticServer {
 
 impl Drop for StaticServer {
     fn drop(&mut self) {
-        self.server.unblock();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
 }
 
-fn respond(root: &Path, request: Request) {
-    let outcome = match request.method() {
-        Method::Get | Method::Head => match resolve(root, request.url()) {
+/// Accepts connections until `stopped`, each served as a task of its own.
+async fn serve(
+    listener: std::net::TcpListener,
+    root: Arc<PathBuf>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("serve: cannot listen: {e}");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let root = Arc::clone(&root);
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                        let response = respond(&root, request.method(), request.uri().path());
+                        async move { Ok::<_, Infallible>(response) }
+                    });
+                    // The client may have gone away; there is nobody left to tell.
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .title_case_headers(true)
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            _ = &mut stopped => return,
+        }
+    }
+}
+
+fn respond(root: &Path, method: &Method, target: &str) -> Response<Full<Bytes>> {
+    let get = *method == Method::GET || *method == Method::HEAD;
+    let outcome = if get {
+        match resolve(root, target) {
             Some(path) => match fs::read(&path) {
                 Ok(body) => Reply::File {
                     body,
@@ -139,61 +181,53 @@ fn respond(root: &Path, request: Request) {
                 Err(_) => Reply::Status(404, "not found"),
             },
             None => Reply::Status(404, "not found"),
-        },
-        Method::Options => Reply::Preflight,
-        _ => Reply::Status(405, "only GET, HEAD and OPTIONS"),
-    };
-    let response = match outcome {
-        Reply::File { body, mime } => {
-            let headers: Vec<(&str, &str)> =
-                [("Content-Type", mime), ("Cache-Control", "no-cache")]
-                    .into_iter()
-                    .chain(CROSS_ORIGIN.iter().copied())
-                    .collect();
-            // Content-Length rather than chunked, whatever the size.
-            with_headers(
-                Response::from_data(body).with_chunked_threshold(usize::MAX),
-                &headers,
-            )
         }
-        Reply::Preflight => with_headers(
-            Response::from_data(Vec::new()).with_status_code(StatusCode(204)),
-            PREFLIGHT,
-        ),
-        Reply::Status(code, text) => with_headers(
-            Response::from_string(text).with_status_code(StatusCode(code)),
-            &[("Content-Type", "text/plain; charset=utf-8")],
-        ),
-    };
-    let response = if matches!(request.method(), Method::Get | Method::Head) {
-        response
+    } else if *method == Method::OPTIONS {
+        Reply::Preflight
     } else {
-        with_headers(response, &[("Allow", ALLOW)])
+        Reply::Status(405, "only GET, HEAD and OPTIONS")
     };
-    // The client may have gone away; there is nobody left to tell.
-    let _ = request.respond(response);
+    let (status, body, headers): (u16, Vec<u8>, Vec<(&str, &str)>) = match outcome {
+        // hyper sends Content-Length (a full body), and no body to a HEAD.
+        Reply::File { body, mime } => (
+            200,
+            body,
+            [("Content-Type", mime), ("Cache-Control", "no-cache")]
+                .into_iter()
+                .chain(CROSS_ORIGIN.iter().copied())
+                .collect(),
+        ),
+        Reply::Preflight => (204, Vec::new(), PREFLIGHT.to_vec()),
+        Reply::Status(code, text) => (
+            code,
+            text.as_bytes().to_vec(),
+            vec![("Content-Type", "text/plain; charset=utf-8")],
+        ),
+    };
+    let allow = (!get).then_some(("Allow", ALLOW));
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in [("X-Content-Type-Options", "nosniff")]
+        .into_iter()
+        .chain(headers)
+        .chain(allow)
+    {
+        // Only ASCII constants get here, which are valid names and values.
+        if let (Ok(name), Ok(value)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            hyper::header::HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
 }
 
 enum Reply {
     File { body: Vec<u8>, mime: &'static str },
     Preflight,
     Status(u16, &'static str),
-}
-
-fn with_headers<R: std::io::Read>(
-    mut response: Response<R>,
-    headers: &[(&str, &str)],
-) -> Response<R> {
-    let all = [("X-Content-Type-Options", "nosniff")]
-        .iter()
-        .chain(headers);
-    for (name, value) in all {
-        // Only ASCII constants get here, which tiny_http always accepts.
-        if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
-        }
-    }
-    response
 }
 
 /// Maps a request target to a file under `root`, or `None` for anything that is not one.
@@ -364,6 +398,41 @@ mod tests {
         assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
         assert_eq!(header(&missing, "Access-Control-Allow-Origin"), None);
 
+        drop(server);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    /// A browser opens several connections at once and keeps them open after its
+    /// requests (keep-alive): every one is answered, none waits behind another's idle
+    /// connection.
+    #[test]
+    fn many_keep_alive_connections_at_once_are_all_answered() {
+        let dir = fixture("keep-alive");
+        let server = StaticServer::start(&dir, 0).expect("start");
+        let addr = server.addr;
+        let connections: Vec<TcpStream> = (0..24)
+            .map(|_| {
+                let mut stream = TcpStream::connect(addr).expect("connect");
+                stream
+                    .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                    .expect("timeout");
+                write!(stream, "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n").expect("send");
+                stream
+            })
+            .collect();
+        for (i, mut stream) in connections.into_iter().enumerate() {
+            // Read until the body is in: the connection stays open, so not to the end.
+            let mut got = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !got.ends_with(b"home") {
+                match stream.read(&mut buf) {
+                    Ok(0) => panic!("connection {i} closed before its answer"),
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                    Err(e) => panic!("connection {i} got no answer: {e}"),
+                }
+            }
+            assert!(got.starts_with(b"HTTP/1.1 200"), "{i}");
+        }
         drop(server);
         let _ = fs::remove_dir_all(dir);
     }
