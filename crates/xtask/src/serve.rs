@@ -7,7 +7,6 @@
 //! (see [`CROSS_ORIGIN`]).
 
 use std::convert::Infallible;
-use std::fs;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -97,6 +96,11 @@ impl StaticServer {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the server's runtime: {e}"))?;
+        let listener = {
+            let _in_runtime = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)
+                .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?
+        };
         let (stop, stopped) = oneshot::channel::<()>();
         let root = Arc::new(root);
         let thread = thread::Builder::new()
@@ -136,26 +140,29 @@ impl Drop for StaticServer {
 
 /// Accepts connections until `stopped`, each served as a task of its own.
 async fn serve(
-    listener: std::net::TcpListener,
+    listener: tokio::net::TcpListener,
     root: Arc<PathBuf>,
     mut stopped: oneshot::Receiver<()>,
 ) {
-    let listener = match tokio::net::TcpListener::from_std(listener) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("serve: cannot listen: {e}");
-            return;
-        }
-    };
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // Out of file descriptors, say: wait rather than spin.
+                        eprintln!("serve: cannot accept a connection: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
                 let root = Arc::clone(&root);
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                        let response = respond(&root, request.method(), request.uri().path());
-                        async move { Ok::<_, Infallible>(response) }
+                        let root = Arc::clone(&root);
+                        async move {
+                            Ok::<_, Infallible>(respond(&root, request.method(), request.uri().path()).await)
+                        }
                     });
                     // The client may have gone away; there is nobody left to tell.
                     let _ = hyper::server::conn::http1::Builder::new()
@@ -169,11 +176,12 @@ async fn serve(
     }
 }
 
-fn respond(root: &Path, method: &Method, target: &str) -> Response<Full<Bytes>> {
+async fn respond(root: &Path, method: &Method, target: &str) -> Response<Full<Bytes>> {
     let get = *method == Method::GET || *method == Method::HEAD;
     let outcome = if get {
         match resolve(root, target) {
-            Some(path) => match fs::read(&path) {
+            // Read off the runtime's thread, so one file never holds up the others.
+            Some(path) => match tokio::fs::read(&path).await {
                 Ok(body) => Reply::File {
                     body,
                     mime: mime_type(&path),
@@ -299,6 +307,7 @@ fn mime_type(path: &Path) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
     use std::io::{Read, Write};
     use std::net::TcpStream;
 
