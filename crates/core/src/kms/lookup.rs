@@ -348,8 +348,8 @@ impl Kms {
             None => Vec::new(),
         };
         let grant_refs: Vec<&Grant> = grants.iter().map(Arc::as_ref).collect();
-        let principal = self.iam_principal(ctx.caller);
-        let scps = self.scps_for(ctx.caller);
+        let principal = self.iam_principal(&ctx.caller);
+        let scps = self.scps_for(&ctx.caller);
         let key_policy = key.map(|k| Arc::clone(&k.policy));
         let resource: Text = match target {
             AuthTarget::Alias(arn) => Text::from(arn.to_owned()),
@@ -361,7 +361,7 @@ impl Kms {
             &principal.tags,
         );
         let keys = KmsRequestKeys {
-            caller: ctx.caller,
+            caller: &ctx.caller,
             globals: &globals,
             action: action.iam,
             resource: &resource,
@@ -370,7 +370,7 @@ impl Kms {
         };
         let policies = principal.policies(scps.as_deref());
         let req = AuthRequest {
-            caller: ctx.caller,
+            caller: &ctx.caller,
             context: &keys,
             grant_operation: action.grant_operation,
             resource_account: &self.account,
@@ -385,7 +385,7 @@ impl Kms {
         );
         if outcome == Outcome::Allowed {
             let owned = OwnedRequestKeys {
-                caller: Arc::clone(&ctx.shared_caller),
+                caller: Arc::clone(&ctx.caller),
                 globals,
                 action: action.iam,
                 resource,
@@ -477,7 +477,7 @@ impl Kms {
         self.authorize(ctx, operation.action(), Some(&id), None, facts)?;
         let key = self.key(&id)?;
         if key.manager == KeyManager::AWS {
-            return Err(access_denied(ctx.caller, operation.action(), key.arn()).help(format!(
+            return Err(access_denied(&ctx.caller, operation.action(), key.arn()).help(format!(
                 "{} is an AWS managed key. AWS manages its key policy, state and rotation; no principal may change them. Use a customer managed key for that.",
                 key.arn()
             )));

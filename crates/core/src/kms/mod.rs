@@ -79,9 +79,8 @@ pub struct KmsRecord {
 /// Per-call state the operations fill in for the record.
 pub(crate) struct OpCtx<'a> {
     pub env: &'a mut Env,
-    pub caller: &'a Caller,
-    /// The caller, shared, for what outlives the call (a decision explained later).
-    pub shared_caller: Arc<Caller>,
+    /// The caller, shared with what outlives the call (a decision explained later).
+    pub caller: Arc<Caller>,
     pub decisions: Vec<Authorization>,
     /// The key ARN(s) the call acted on, for CloudTrail `resources`.
     pub resources: Vec<cloudtrail::Text>,
@@ -231,11 +230,10 @@ impl Kms {
     ) -> (Result<Resp>, KmsRecord) {
         let parameters = cloudtrail::request_parameters(&request);
         self.tick(env);
-        let (shared_caller, identity) = self.caller_entry(caller);
+        let (caller, identity) = self.caller_entry(caller);
         let mut ctx = OpCtx {
             env,
             caller,
-            shared_caller,
             decisions: Vec::new(),
             resources: Vec::new(),
             explanation: None,

@@ -42,8 +42,8 @@ impl Kms {
     /// AWS's policy lockout safety check: the new policy must let the caller make a later
     /// PutKeyPolicy request (API reference, *PutKeyPolicy*, `BypassPolicyLockoutSafetyCheck`).
     pub(super) fn lockout_check(&self, ctx: &OpCtx<'_>, policy: &PolicyDocument) -> Result<()> {
-        let principal = self.iam_principal(ctx.caller);
-        let scps = self.scps_for(ctx.caller);
+        let principal = self.iam_principal(&ctx.caller);
+        let scps = self.scps_for(&ctx.caller);
         let probe_arn = format!(
             "arn:aws:kms:{}:{}:key/lockout-check",
             self.region, self.account
@@ -56,7 +56,7 @@ impl Kms {
             &principal.tags,
         );
         let keys = KmsRequestKeys {
-            caller: ctx.caller,
+            caller: &ctx.caller,
             globals: &globals,
             action: action.iam,
             resource: &probe_arn,
@@ -64,7 +64,7 @@ impl Kms {
             facts: &facts,
         };
         let req = AuthRequest {
-            caller: ctx.caller,
+            caller: &ctx.caller,
             context: &keys,
             grant_operation: action.grant_operation,
             resource_account: &self.account,
