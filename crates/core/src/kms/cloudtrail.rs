@@ -431,11 +431,12 @@ fn begin_member(out: &mut Vec<u8>, key: &str) -> Result<bool, serde_json::Error>
         return Ok(false);
     }
     out.push(if out.is_empty() { b'{' } else { b',' });
-    match key.as_bytes() {
-        [first, rest @ ..] if key.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+    match ascii_lower_camel(key) {
+        // Nothing to escape in an identifier: written as it is.
+        Some((first, rest)) if rest.bytes().all(|b| b.is_ascii_alphanumeric()) => {
             out.push(b'"');
-            out.push(first.to_ascii_lowercase());
-            out.extend_from_slice(rest);
+            out.push(first);
+            out.extend_from_slice(rest.as_bytes());
             out.push(b'"');
         }
         _ => serde_json::to_writer(&mut *out, &lower_camel(key))?,
@@ -584,17 +585,28 @@ fn camel_keys(v: &Value) -> Value {
 
 /// `KeyId` → `keyId`: CloudTrail records request members in lower camel case.
 fn lower_camel(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) if first.is_ascii() => {
+    match ascii_lower_camel(name) {
+        Some((first, rest)) => {
             let mut out = String::with_capacity(name.len());
-            out.push(first.to_ascii_lowercase());
-            out.push_str(chars.as_str());
+            out.push(char::from(first));
+            out.push_str(rest);
             out
         }
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
+        None => {
+            let mut chars = name.chars();
+            match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        }
     }
+}
+
+/// [`lower_camel`] of a name that starts with an ASCII character: that character
+/// lowered, and the rest as it is (`None` for an empty name or a non-ASCII start).
+fn ascii_lower_camel(name: &str) -> Option<(u8, &str)> {
+    let first = *name.as_bytes().first().filter(|b| b.is_ascii())?;
+    Some((first.to_ascii_lowercase(), name.get(1..)?))
 }
 
 #[cfg(test)]
@@ -622,6 +634,22 @@ mod tests {
             request_parameters(&serde_json::to_value(&req).unwrap()),
             typed
         );
+    }
+
+    #[test]
+    fn member_names_lower_their_first_letter_only() {
+        assert_eq!(lower_camel("KeyId"), "keyId");
+        assert_eq!(lower_camel("GrantTokens"), "grantTokens");
+        assert_eq!(lower_camel("Ärger"), "ärger");
+        assert_eq!(lower_camel(""), "");
+        let mut out = Vec::new();
+        assert!(begin_member(&mut out, "KeyId").unwrap());
+        assert!(
+            !begin_member(&mut out, "Plaintext").unwrap(),
+            "never recorded"
+        );
+        assert!(begin_member(&mut out, "Odd\"Name").unwrap());
+        assert_eq!(String::from_utf8(out).unwrap(), r#"{"keyId":,"odd\"Name":"#);
     }
 
     #[test]
