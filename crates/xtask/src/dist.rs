@@ -50,6 +50,7 @@ const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-sign-ext",
     "--enable-reference-types",
     "--enable-multivalue",
+    "--enable-simd",
 ];
 
 /// Files copied verbatim from the repository into dist/.

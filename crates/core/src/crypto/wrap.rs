@@ -3,8 +3,12 @@
 //! *Encrypt the key material*: "AES key wrap with padding, RFC 5649, under a 256-bit AES key,
 //! which is itself encrypted with RSAES-OAEP").
 
-use aes_kw::KekAes256;
+use aes_kw::{KeyInit, KwpAes256};
 use zeroize::Zeroizing;
+
+/// The length of RFC 5649's integrity check value, which the wrapped key carries in front
+/// of the key padded to a multiple of it.
+const SEMIBLOCK: usize = 8;
 
 /// The wrapped key did not unwrap: wrong key, or modified bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -15,18 +19,25 @@ pub struct WrapError;
 
 /// Wraps `key` under the 256-bit `kek`.
 pub fn aes_key_wrap_padded(kek: &[u8; 32], key: &[u8]) -> Result<Vec<u8>, WrapError> {
-    KekAes256::from(*kek)
-        .wrap_with_padding_vec(key)
-        .map_err(|_| WrapError)
+    let mut out = vec![0u8; key.len().div_ceil(SEMIBLOCK) * SEMIBLOCK + SEMIBLOCK];
+    let len = KwpAes256::new(&(*kek).into())
+        .wrap_key(key, &mut out)
+        .map_err(|_| WrapError)?
+        .len();
+    out.truncate(len);
+    Ok(out)
 }
 
 /// Unwraps `wrapped` under the 256-bit `kek`.
 pub fn aes_key_unwrap_padded(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, WrapError> {
     let kek: [u8; 32] = kek.try_into().map_err(|_| WrapError)?;
-    KekAes256::from(kek)
-        .unwrap_with_padding_vec(wrapped)
-        .map(Zeroizing::new)
-        .map_err(|_| WrapError)
+    let mut out = Zeroizing::new(vec![0u8; wrapped.len().saturating_sub(SEMIBLOCK)]);
+    let len = KwpAes256::new(&kek.into())
+        .unwrap_key(wrapped, &mut out)
+        .map_err(|_| WrapError)?
+        .len();
+    out.truncate(len);
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -43,11 +54,12 @@ mod tests {
             .try_into()
             .unwrap();
         let key = hex::decode("c37b7e6492584340bed12207808941155068f738").unwrap();
-        let wrapped = aes_kw::KekAes192::from(kek)
-            .wrap_with_padding_vec(&key)
+        let mut wrapped = [0u8; 32];
+        let wrapped = aes_kw::KwpAes192::new(&kek.into())
+            .wrap_key(&key, &mut wrapped)
             .unwrap();
         assert_eq!(
-            hex::encode(&wrapped),
+            hex::encode(wrapped),
             "138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a"
         );
     }
