@@ -82,30 +82,49 @@ def client(url):
                         aws_secret_access_key=KEY[1], config=Config(retries={"max_attempts": 1}))
 
 
-def run_client(args):
-    """One client process: `n` operations, each timed; returns the latencies (s)."""
-    url, op, n = args
+def run_client(url, op, n, ready, results):
+    """One client process: sets up its client and key and warms its connection, waits at
+    `ready` until every client has, then times `n` operations. Puts on `results` the
+    loop's start and end (CLOCK_MONOTONIC, comparable across processes) and each
+    operation's latency (s)."""
     kms = client(url)
     key = kms.create_key()["KeyMetadata"]["KeyId"]
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
+
+    def once():
         if op == "GenerateDataKey":
             kms.generate_data_key(KeyId=key, KeySpec="AES_256")
         else:
             ct = kms.encrypt(KeyId=key, Plaintext=b"x" * 1024)["CiphertextBlob"]
             kms.decrypt(CiphertextBlob=ct, KeyId=key)
+
+    for _ in range(5):
+        once()
+    ready.wait()
+    times = []
+    started = time.monotonic()
+    for _ in range(n):
+        t = time.perf_counter()
+        once()
         times.append(time.perf_counter() - t)
-    return times
+    results.put((started, time.monotonic(), times))
 
 
 def measure(url, op, clients, n):
-    with multiprocessing.get_context("spawn").Pool(clients) as pool:
-        pool.map(run_client, [(url, op, 5)] * clients)  # warm: imports, connections
-        started = time.perf_counter()
-        results = pool.map(run_client, [(url, op, n)] * clients)
-        elapsed = time.perf_counter() - started
-    latencies = sorted(t for r in results for t in r)
+    """`clients` processes of `n` operations each. Throughput counts only the timed loops
+    (from the first loop's start to the last one's end), not what each process does
+    before them: starting Python, importing boto3, building the client (tens of ms of
+    CPU each), which would otherwise dilute the servers' difference."""
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Barrier(clients)
+    results = ctx.Queue()
+    procs = [ctx.Process(target=run_client, args=(url, op, n, ready, results)) for _ in range(clients)]
+    for p in procs:
+        p.start()
+    runs = [results.get(timeout=600) for _ in procs]
+    for p in procs:
+        p.join()
+    elapsed = max(end for _, end, _ in runs) - min(start for start, _, _ in runs)
+    latencies = sorted(t for _, _, r in runs for t in r)
     return {
         "clients": clients,
         "requests": len(latencies),
