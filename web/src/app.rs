@@ -254,10 +254,16 @@ pub fn App() -> Html {
                 </>
             }
         }
+        // Before the first run: the stage's two boxes as they will be, the side panel
+        // empty, so that nothing moves when the diagram and the inspector arrive (the
+        // same elements, in the same places: Yew patches them in place).
         _ => html! {
-            <div class="stage-main">
-                <p class="loading" role="status">{ "Running the scenario in your browser…" }</p>
-            </div>
+            <>
+                <div class="stage-main">
+                    <p class="loading" role="status">{ "Running the scenario in your browser…" }</p>
+                </div>
+                <div class="stage-side"></div>
+            </>
         },
     };
 

@@ -46,15 +46,27 @@ pub struct DiagramProps {
 #[component]
 pub fn Diagram(props: &DiagramProps) -> Html {
     let container = yew::use_node_ref();
-    let (width, height) = use_size(container.clone());
-    let measure = use_measure();
-    let snapshot = &props.snapshot;
+    let window = web_sys::window();
     // Only where the stage has a height of its own (a phone's page scrolls instead).
     let fit = props.fit
-        && web_sys::window()
+        && window
+            .as_ref()
             .and_then(|w| w.inner_width().ok())
             .and_then(|w| w.as_f64())
             .is_some_and(|w| w >= 700.0);
+    // Where the stage has a height of its own, the box's size does not depend on the
+    // diagram: it is measured before anything is drawn. Elsewhere (a phone, an embed) the
+    // box is as tall as the diagram and spans the page but for the 8 px margin and 1 px
+    // border each side (style.css), so the first drawing, at that width, is the one that
+    // stays, and nothing under it moves.
+    let size = use_size(container.clone(), || {
+        let root = (!fit).then(|| window.as_ref()?.document()?.document_element())??;
+        Some((f64::from(root.client_width() - 18).max(280.0), 0.0))
+    });
+    let measured = size.is_some();
+    let (width, height) = size.unwrap_or_default();
+    let measure = use_measure();
+    let snapshot = &props.snapshot;
     let zoom = {
         let loaded = props.loaded.clone();
         let measure = measure.clone();
@@ -62,6 +74,9 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         *use_memo(
             (props.loaded.id, width.to_bits(), height.to_bits()),
             move |_| {
+                if !measured {
+                    return 1.0;
+                }
                 let steps = loaded.steps();
                 let snapshots: Vec<Snapshot> = if height > 0.0 && steps.len() <= 80 {
                     (0..steps.len()).map(|i| fold(steps, i)).collect()
@@ -77,7 +92,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         // page on a phone).
         let container = container.clone();
         let contained = props.contained;
-        use_effect_with((props.loaded.id, snapshot.step), move |_| {
+        use_effect_with((props.loaded.id, snapshot.step, measured), move |_| {
             show_change(&container, contained);
         });
     }
@@ -93,8 +108,19 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 width.to_bits(),
                 zoom.to_bits(),
             ),
-            move |_| layout(&loaded.regions, &snapshot, width / zoom, &*measure),
+            move |_| measured.then(|| layout(&loaded.regions, &snapshot, width / zoom, &*measure)),
         )
+    };
+    // Nothing is drawn before the box's width is known: the first render places the box,
+    // its effect measures it, and the diagram is laid out once, for the width it is shown
+    // at. The text alternative does not wait.
+    let Some(l) = l.as_ref() else {
+        return html! {
+            <figure class="diagram" id="diagram" tabindex="-1">
+                <div class="diagram-scroll" ref={container}></div>
+                <DiagramText snapshot={snapshot.clone()} loaded={props.loaded.clone()} />
+            </figure>
+        };
     };
     // Alternating animation names restart the highlight on consecutive steps.
     let phase = if snapshot.step.is_multiple_of(2) {

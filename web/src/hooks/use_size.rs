@@ -9,22 +9,17 @@ use yew::{hook, use_effect_with, use_state_eq, NodeRef};
 use super::resize::Watch;
 
 /// The inner size (`clientWidth`, `clientHeight`, CSS pixels) of the element `node`
-/// refers to; a guess from the window until it is measured.
+/// refers to, measured once it is laid out; until then what `guess` says, asked on the first
+/// render only (`None`: nothing is known, and the caller draws nothing yet).
+///
+/// Yew may yield to the browser between a render and its effects, so whatever the first
+/// render draws from the guess can be painted before the measurement replaces it: a
+/// diagram laid out for a wrong width was seen to jump from two lanes to three. Where
+/// the element's size does not depend on what it holds, pass no guess; where it does
+/// (its height follows the content), the guess must be right.
 #[hook]
-pub fn use_size(node: NodeRef) -> (f64, f64) {
-    let size = use_state_eq(|| {
-        // A first guess from the window, so a phone never lays out three lanes first.
-        let w = web_sys::window()
-            .and_then(|w| w.inner_width().ok())
-            .and_then(|w| w.as_f64())
-            .unwrap_or(1200.0);
-        let width = if w >= 1100.0 {
-            (w * 0.62).floor()
-        } else {
-            (w - 20.0).max(280.0)
-        };
-        (width, 0.0)
-    });
+pub fn use_size(node: NodeRef, guess: impl FnOnce() -> Option<(f64, f64)>) -> Option<(f64, f64)> {
+    let size = use_state_eq(guess);
     {
         let size = size.clone();
         use_effect_with(node, move |node| {
@@ -37,7 +32,7 @@ pub fn use_size(node: NodeRef) -> (f64, f64) {
                     );
                     if now.0 > 0.0 && now != last.get() {
                         last.set(now);
-                        size.set(now);
+                        size.set(Some(now));
                     }
                 })
             });
