@@ -34,6 +34,30 @@ async function loadTimes(url) {
   return stats(times);
 }
 
+// Layout shift while a page arrives (the Layout Instability API's entries, summed from
+// the navigation to 700 ms after the first diagram), for the playground and an embed on a
+// laptop and on a phone: issue 16's "the user sees no layout jump when they arrive".
+async function arrivalShift() {
+  const out = [];
+  for (const [path, width, height] of [
+    ["app/index.html", 1366, 768], ["app/index.html", 390, 844],
+    ["app/embed.html?scenario=workmail-revoke-grant&step=3", 1366, 768], ["app/embed.html?scenario=workmail-revoke-grant&step=3", 390, 844],
+  ]) {
+    const context = await browser.newContext({ viewport: { width, height } });
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      window.__shift = 0;
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__shift += e.value; }).observe({ type: "layout-shift", buffered: true });
+    });
+    await page.goto(base + path);
+    await page.waitForSelector(READY, { timeout: 60_000 });
+    await page.waitForTimeout(700);
+    out.push({ path, width, height, shift: await page.evaluate(() => window.__shift) });
+    await context.close();
+  }
+  return { pages: out, max: Math.max(...out.map((p) => p.shift)) };
+}
+
 async function pageWeight(url) {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -89,6 +113,7 @@ const out = {
   pageWeight: await pageWeight(base + "app/index.html"),
   load: { app: await loadTimes(base + "app/index.html"), floor: await loadTimes(base + "floor/index.html") },
   stepLatency: await stepLatency(base + "app/index.html"),
+  arrival: await arrivalShift(),
   ...(await engine()),
 };
 out.load.ratio = out.load.app.median / out.load.floor.median;

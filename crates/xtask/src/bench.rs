@@ -9,7 +9,8 @@
 //!   moto's server and against a stub with fixed answers (the client's floor), 1 and 8
 //!   client processes, GenerateDataKey and Encrypt+Decrypt;
 //! - in Chromium (`bench/browser.mjs`): the page's weight (gzip of every response), load
-//!   time to the first diagram next to a minimal Yew page built the same way, step latency,
+//!   time to the first diagram next to a minimal Yew page built the same way, the layout
+//!   shift while the playground and an embed arrive (laptop and phone), step latency,
 //!   a re-run of the longest built-in scenario, the engine's AES-GCM next to WebCrypto,
 //!   and the scale run in wasm.
 //!
@@ -223,6 +224,15 @@ fn print_table(r: &Value) {
         app / floor,
         verdict(app / floor <= 1.3)
     );
+    let shift = f(r, "/browser/arrival/max");
+    println!(
+        "{:<44} {:>14.4} {:>14} {:>9}  < 0.01: {}",
+        "layout shift on arrival (worst of 4 loads)",
+        shift,
+        "",
+        "",
+        verdict(shift < 0.01)
+    );
     let step = f(r, "/browser/stepLatency/median");
     println!(
         "{:<44} {:>11.2} ms {:>14} {:>9}  < 16 ms: {}",
@@ -260,15 +270,20 @@ fn print_table(r: &Value) {
     }
     if let Some(rows) = r.pointer("/browser/aes").and_then(Value::as_array) {
         for row in rows {
+            let size = row.get("size").and_then(Value::as_u64).unwrap_or(0);
+            let ratio = f(row, "/ratio");
+            // Issue 16's target is at 1 KiB; the 1 MiB row is reported.
+            let target = if size == 1024 {
+                format!("≤ 3× WebCrypto: {}", verdict(ratio <= 3.0))
+            } else {
+                "(WebCrypto, reported)".to_owned()
+            };
             println!(
-                "{:<44} {:>11.4} ms {:>11.4} ms {:>9.2}  (WebCrypto)",
-                format!(
-                    "wasm AES-256-GCM seal+open {} B",
-                    row.get("size").and_then(Value::as_u64).unwrap_or(0)
-                ),
+                "{:<44} {:>11.4} ms {:>11.4} ms {:>9.2}  {target}",
+                format!("wasm AES-256-GCM seal+open {size} B"),
                 f(row, "/engineMsPerOp"),
                 f(row, "/webcryptoMsPerOp"),
-                f(row, "/ratio")
+                ratio
             );
         }
     }
