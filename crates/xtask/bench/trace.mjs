@@ -6,12 +6,14 @@ import { args, executablePath } from "../../../tests/chromium.mjs";
 import fs from "node:fs";
 const browser = await chromium.launch({ executablePath, args });
 const page = await browser.newPage();
-await page.addInitScript(`(() => { const check = () => { if (!window.__ready && document.querySelector('svg[data-testid="diagram"]')) window.__ready = performance.now(); };
+// The page reports its first diagram on the console: nothing of the harness runs in it
+// during the load (see browser.mjs).
+await page.addInitScript(`(() => { const check = () => { if (!window.__ready && document.querySelector('svg[data-testid="diagram"]')) { window.__ready = performance.now(); console.log("ready " + window.__ready); } };
   new MutationObserver(check).observe(document, { subtree: true, childList: true }); })()`);
 await browser.startTracing(page, { path: "target/trace.json", categories: ["devtools.timeline", "v8", "v8.wasm", "disabled-by-default-devtools.timeline"] });
-await page.goto(process.argv[2]);
-await page.waitForFunction(() => window.__ready, null, { timeout: 60000 });
-console.log("ready", await page.evaluate(() => window.__ready));
+const ready = page.waitForEvent("console", { predicate: (m) => m.text().startsWith("ready "), timeout: 60000 });
+await page.goto(process.argv[2], { waitUntil: "commit" });
+console.log((await ready).text());
 await browser.stopTracing();
 await browser.close();
 const t = JSON.parse(fs.readFileSync("target/trace.json", "utf8"));
