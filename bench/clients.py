@@ -99,7 +99,7 @@ def run_client(url, op, n, ready, results):
 
     for _ in range(5):
         once()
-    ready.wait()
+    ready.wait(timeout=120)  # a client that failed to start breaks it for all
     times = []
     started = time.monotonic()
     for _ in range(n):
@@ -117,12 +117,17 @@ def measure(url, op, clients, n):
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Barrier(clients)
     results = ctx.Queue()
-    procs = [ctx.Process(target=run_client, args=(url, op, n, ready, results)) for _ in range(clients)]
-    for p in procs:
-        p.start()
-    runs = [results.get(timeout=600) for _ in procs]
-    for p in procs:
-        p.join()
+    procs = [ctx.Process(target=run_client, args=(url, op, n, ready, results), daemon=True) for _ in range(clients)]
+    try:
+        for p in procs:
+            p.start()
+        runs = [results.get(timeout=600) for _ in procs]
+    finally:
+        # A client that failed (and so never put its result) must not hang the bench.
+        for p in procs:
+            p.join(timeout=10)
+            if p.is_alive():
+                p.terminate()
     elapsed = max(end for _, end, _ in runs) - min(start for start, _, _ in runs)
     latencies = sorted(t for _, _, r in runs for t in r)
     return {

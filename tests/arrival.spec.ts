@@ -43,7 +43,7 @@ for (const viewport of VIEWPORTS) {
           }[]) {
             seen.shifts.push({
               value: entry.value,
-              sources: entry.sources.map((s) => (s.node as Element | null)?.className?.toString() ?? '?'),
+              sources: entry.sources.map((s) => (s.node as Element | null)?.getAttribute?.('class') ?? s.node?.nodeName ?? '?'),
             });
           }
         }).observe({ type: 'layout-shift', buffered: true });

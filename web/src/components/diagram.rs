@@ -42,23 +42,27 @@ pub struct DiagramProps {
     pub contained: bool,
 }
 
+/// Where `style.css` gives the stage a height of its own (`.stage-main`).
+const STAGE_HAS_HEIGHT: &str = "(min-width: 700px)";
+
 /// The diagram and its text alternative.
 #[component]
 pub fn Diagram(props: &DiagramProps) -> Html {
     let container = yew::use_node_ref();
     let window = web_sys::window();
-    // Only where the stage has a height of its own (a phone's page scrolls instead).
+    // Only where the stage has a height of its own (a phone's page scrolls instead): the
+    // stylesheet's own media query, so that a zoomed page's fractional width decides
+    // both the same way.
     let fit = props.fit
         && window
             .as_ref()
-            .and_then(|w| w.inner_width().ok())
-            .and_then(|w| w.as_f64())
-            .is_some_and(|w| w >= 700.0);
+            .and_then(|w| w.match_media(STAGE_HAS_HEIGHT).ok().flatten())
+            .is_some_and(|query| query.matches());
     // Where the stage has a height of its own, the box's size does not depend on the
     // diagram: it is measured before anything is drawn. Elsewhere (a phone, an embed) the
-    // box is as tall as the diagram and spans the page but for the 8 px margin and 1 px
-    // border each side (style.css), so the first drawing, at that width, is the one that
-    // stays, and nothing under it moves.
+    // box is as tall as the diagram and spans the page but for the 8 px padding (0.5rem
+    // in an embed) and 1 px border each side (style.css), so the first drawing, at that
+    // width, is the one that stays, and nothing under it moves.
     let size = use_size(container.clone(), || {
         let root = (!fit).then(|| window.as_ref()?.document()?.document_element())??;
         Some((f64::from(root.client_width() - 18).max(280.0), 0.0))
