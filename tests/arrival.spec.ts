@@ -8,7 +8,9 @@ import { expect, test } from '@playwright/test';
 //   the width it keeps (it used to be laid out for a guessed width, painted, then
 //   redrawn with three lanes instead of two). An embed opened on its own page may narrow
 //   by one scrollbar when it grows taller than the window (in its iframe, the host sizes
-//   it to fit), and that re-layout keeps the lanes.
+//   it to fit), and that re-layout keeps the lanes;
+// - the diagram comes first, the inspector after (it used to come first, and its layout
+//   held the diagram back).
 
 const VIEWPORTS = [
   { name: 'laptop', width: 1366, height: 768 },
@@ -26,7 +28,7 @@ const PAGES = [
 
 interface Arrival {
   shifts: { value: number; sources: string[] }[];
-  first: { lanes: string | null; width: string | null } | null;
+  first: { lanes: string | null; width: string | null; inspector: boolean } | null;
 }
 
 for (const viewport of VIEWPORTS) {
@@ -50,7 +52,11 @@ for (const viewport of VIEWPORTS) {
         new MutationObserver(() => {
           const svg = document.querySelector('svg[data-testid="diagram"]');
           if (svg && !seen.first) {
-            seen.first = { lanes: svg.getAttribute('data-lanes'), width: svg.getAttribute('width') };
+            seen.first = {
+              lanes: svg.getAttribute('data-lanes'),
+              width: svg.getAttribute('width'),
+              inspector: document.querySelector('[data-testid="inspector"]') !== null,
+            };
           }
         }).observe(document, { subtree: true, childList: true });
       });
@@ -67,6 +73,7 @@ for (const viewport of VIEWPORTS) {
       expect(arrival.first!.lanes, 'lanes of the first drawing').toBe(await diagram.getAttribute('data-lanes'));
       const drift = Math.abs(Number(arrival.first!.width) - Number(await diagram.getAttribute('width')));
       expect(drift, 'width of the first drawing against the last').toBeLessThanOrEqual(target.scrollbar);
+      expect(arrival.first!.inspector, 'the inspector was in the page before the diagram').toBe(false);
     });
   }
 }

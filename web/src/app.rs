@@ -14,8 +14,8 @@ use kmsplay_core::diagram::{snapshot, Snapshot};
 use kmsplay_core::scenario::experiment::{experiments_for_run, Experiment, ExperimentOption};
 use kmsplay_core::view::failure::explain;
 use yew::{
-    classes, component, html, use_effect_with, use_memo, use_node_ref, use_reducer, Callback, Html,
-    NodeRef, UseReducerDispatcher, UseReducerHandle,
+    classes, component, html, use_effect_with, use_memo, use_node_ref, use_reducer, use_state_eq,
+    Callback, Html, NodeRef, UseReducerDispatcher, UseReducerHandle,
 };
 
 use crate::components::break_it::{BreakIt, PlaceWords};
@@ -166,6 +166,14 @@ pub fn App() -> Html {
         })
     };
     let legend = use_popover();
+    // The diagram first, the inspector after (issue 16): the inspector is put in the page
+    // once the diagram has been drawn for the first time. Before, it came first and its
+    // layout held up the diagram's.
+    let diagram_drawn = use_state_eq(|| false);
+    let on_drawn = {
+        let diagram_drawn = diagram_drawn.clone();
+        Callback::from(move |()| diagram_drawn.set(true))
+    };
 
     let on_go = send(&dispatch, Action::GoTo);
     let on_play = send(&dispatch, |()| Action::TogglePlay);
@@ -242,14 +250,17 @@ pub fn App() -> Html {
                                               on_reset={send(&dispatch, |()| Action::ResetExperiment)} />
                         }
                         <Diagram loaded={loaded.clone()} snapshot={snapshot.clone()}
-                                 selected={state.selected.clone()} on_select={on_select.clone()} />
+                                 selected={state.selected.clone()} on_select={on_select.clone()}
+                                 {on_drawn} />
                         { step_strip(&state, loaded, true, on_go.clone(), on_play.clone()) }
                     </div>
                     <div class="stage-side">
-                        <Inspector loaded={loaded.clone()} snapshot={snapshot.clone()}
-                                   tab={state.tab} selected={state.selected.clone()}
-                                   on_tab={send(&dispatch, Action::ShowTab)} on_go={on_go.clone()}
-                                   on_clear={send(&dispatch, |()| Action::Select(None))} />
+                        if *diagram_drawn {
+                            <Inspector loaded={loaded.clone()} snapshot={snapshot.clone()}
+                                       tab={state.tab} selected={state.selected.clone()}
+                                       on_tab={send(&dispatch, Action::ShowTab)} on_go={on_go.clone()}
+                                       on_clear={send(&dispatch, |()| Action::Select(None))} />
+                        }
                     </div>
                 </>
             }

@@ -40,6 +40,10 @@ pub struct DiagramProps {
     /// or the embed dialog the preview is in).
     #[prop_or(false)]
     pub contained: bool,
+    /// Told each time the diagram is first drawn (once its box is measured), so that
+    /// what waits for it can follow.
+    #[prop_or_default]
+    pub on_drawn: Callback<()>,
 }
 
 /// Where `style.css` gives the stage a height of its own (`.stage-main`).
@@ -98,6 +102,14 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         let contained = props.contained;
         use_effect_with((props.loaded.id, snapshot.step, measured), move |_| {
             show_change(&container, contained);
+        });
+    }
+    {
+        let on_drawn = props.on_drawn.clone();
+        use_effect_with(measured, move |&measured| {
+            if measured {
+                on_drawn.emit(());
+            }
         });
     }
     let l = {
