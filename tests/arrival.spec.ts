@@ -10,7 +10,8 @@ import { expect, test } from '@playwright/test';
 //   by one scrollbar when it grows taller than the window (in its iframe, the host sizes
 //   it to fit), and that re-layout keeps the lanes;
 // - the diagram comes first, the inspector after (it used to come first, and its layout
-//   held the diagram back).
+//   held the diagram back): the inspector joins the page in a later frame than the
+//   diagram, so the diagram has been painted without it.
 
 const VIEWPORTS = [
   { name: 'laptop', width: 1366, height: 768 },
@@ -20,15 +21,17 @@ const VIEWPORTS = [
 ];
 
 const PAGES = [
-  { name: 'the playground', path: './', scrollbar: 0 },
-  { name: 'a permalink into a later step', path: './?scenario=workmail-revoke-grant&step=12', scrollbar: 0 },
-  { name: 'an embedded flow', path: './embed.html?scenario=workmail-revoke-grant&step=3', scrollbar: 17 },
-  { name: 'an embed without controls', path: './embed.html?scenario=ses-receive&step=2&controls=0', scrollbar: 17 },
+  { name: 'the playground', path: './', scrollbar: 0, inspector: true },
+  { name: 'a permalink into a later step', path: './?scenario=workmail-revoke-grant&step=12', scrollbar: 0, inspector: true },
+  { name: 'an embedded flow', path: './embed.html?scenario=workmail-revoke-grant&step=3', scrollbar: 17, inspector: false },
+  { name: 'an embed without controls', path: './embed.html?scenario=ses-receive&step=2&controls=0', scrollbar: 17, inspector: false },
 ];
 
 interface Arrival {
   shifts: { value: number; sources: string[] }[];
-  first: { lanes: string | null; width: string | null; inspector: boolean } | null;
+  first: { lanes: string | null; width: string | null; inspector: boolean; frame: number } | null;
+  inspectorFrame: number | null;
+  frames: number;
 }
 
 for (const viewport of VIEWPORTS) {
@@ -36,7 +39,13 @@ for (const viewport of VIEWPORTS) {
     test(`${target.name} arrives without a jump (${viewport.name})`, async ({ page }) => {
       await page.setViewportSize({ width: viewport.width, height: viewport.height });
       await page.addInitScript(() => {
-        const seen: Arrival = { shifts: [], first: null };
+        const seen: Arrival = { shifts: [], first: null, inspectorFrame: null, frames: 0 };
+        // Counts the animation frames: each is followed by a paint.
+        const tick = () => {
+          seen.frames += 1;
+          requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
         (window as unknown as { __arrival: Arrival }).__arrival = seen;
         new PerformanceObserver((list) => {
           for (const entry of list.getEntries() as unknown as {
@@ -56,7 +65,11 @@ for (const viewport of VIEWPORTS) {
               lanes: svg.getAttribute('data-lanes'),
               width: svg.getAttribute('width'),
               inspector: document.querySelector('[data-testid="inspector"]') !== null,
+              frame: seen.frames,
             };
+          }
+          if (seen.inspectorFrame === null && document.querySelector('[data-testid="inspector"]')) {
+            seen.inspectorFrame = seen.frames;
           }
         }).observe(document, { subtree: true, childList: true });
       });
@@ -74,6 +87,12 @@ for (const viewport of VIEWPORTS) {
       const drift = Math.abs(Number(arrival.first!.width) - Number(await diagram.getAttribute('width')));
       expect(drift, 'width of the first drawing against the last').toBeLessThanOrEqual(target.scrollbar);
       expect(arrival.first!.inspector, 'the inspector was in the page before the diagram').toBe(false);
+      if (target.inspector) {
+        expect(arrival.inspectorFrame, 'the inspector joined the page').not.toBeNull();
+        expect(arrival.inspectorFrame!, 'the frame the inspector joined in, against the diagram\'s').toBeGreaterThan(
+          arrival.first!.frame,
+        );
+      }
     });
   }
 }

@@ -124,6 +124,10 @@ export interface View {
 }
 
 export async function view(page: Page): Promise<View> {
+  // The step count comes with the stage; the diagram once its box is measured, and the
+  // inspector a frame after the diagram has been painted.
+  await expect(page.getByTestId('diagram')).toBeVisible();
+  await expect(page.getByTestId('inspector')).toBeVisible();
   return page.evaluate(() => {
     const text = (id: string) =>
       document.querySelector(`[data-testid="${id}"]`)?.textContent?.trim() ?? '';

@@ -35,6 +35,7 @@ use crate::components::share_bar::ShareBar;
 use crate::components::step_strip::StepStrip;
 use crate::hooks::{
     use_embed_height, use_hash_change, use_keyboard, use_permalink, use_popover, use_root_marks,
+    AfterPaint,
 };
 use crate::link::{self, EmbedOptions, Request};
 use crate::state::{Action, Loaded, NameField, OutcomeFilter, Panel, State};
@@ -100,7 +101,7 @@ pub fn App() -> Html {
         let pending = state.pending.clone();
         use_effect_with(pending.as_ref().map(|p| p.id), move |_| {
             let timer = pending.map(|pending| {
-                Timeout::new(16, move || {
+                AfterPaint::new(move || {
                     dispatch.dispatch(Action::Finished(Rc::new(pending.run())));
                 })
             });

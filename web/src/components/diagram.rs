@@ -16,7 +16,7 @@ use yew::{
 
 use crate::components::glyph::glyph;
 use crate::describe::{grant_state_word, kind_class, node_sentence, region_class, region_title};
-use crate::hooks::{use_measure, use_size};
+use crate::hooks::{use_measure, use_size, AfterPaint};
 use crate::layout::{is_unwrap, layout, zoom_to_fit, LineKind, NodeBox, TextLine, ANCHOR_Y};
 use crate::state::Loaded;
 
@@ -40,8 +40,8 @@ pub struct DiagramProps {
     /// or the embed dialog the preview is in).
     #[prop_or(false)]
     pub contained: bool,
-    /// Told each time the diagram is first drawn (once its box is measured), so that
-    /// what waits for it can follow.
+    /// Told once the diagram's first drawing (once its box is measured) has been
+    /// painted, so that what waits for it follows in a frame of its own.
     #[prop_or_default]
     pub on_drawn: Callback<()>,
 }
@@ -107,9 +107,8 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     {
         let on_drawn = props.on_drawn.clone();
         use_effect_with(measured, move |&measured| {
-            if measured {
-                on_drawn.emit(());
-            }
+            let painted = measured.then(|| AfterPaint::new(move || on_drawn.emit(())));
+            move || drop(painted)
         });
     }
     let l = {
