@@ -76,3 +76,29 @@ test('the wasm is served as application/wasm', async ({ request }) => {
   expect(response.status()).toBe(200);
   expect(response.headers()['content-type']).toBe('application/wasm');
 });
+
+// While the wasm downloads (0.9 MB gzip: seconds on a slow network) the page says so,
+// and the app replaces the words without anything left behind; a wasm that cannot be
+// had says the playground could not start, in place of the words.
+test('the page says it is loading until the app starts, and why it could not', async ({ page }) => {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/kmsplay_web_bg.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('./');
+  const loading = page.getByRole('status').filter({ hasText: 'Loading the playground…' });
+  await expect(loading).toBeVisible();
+  await expect(page.getByTestId('diagram')).toHaveCount(0);
+  release();
+  await expect(page.getByTestId('diagram')).toBeVisible();
+  await expect(loading).toHaveCount(0);
+
+  await page.unroute('**/kmsplay_web_bg.wasm');
+  await page.route('**/kmsplay_web_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  page.on('console', () => {}); // the start failure is logged on purpose
+  await page.reload();
+  await expect(page.getByText('The playground could not start')).toBeVisible();
+  await expect(loading).toHaveCount(0);
+});

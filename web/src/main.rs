@@ -16,5 +16,13 @@ mod link;
 mod state;
 
 fn main() {
+    // boot.js's "Loading the playground…": gone before the app's first render, which
+    // follows in the same task (Yew renders from a microtask), so no frame shows neither.
+    if let Some(loading) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot-loading"))
+    {
+        loading.remove();
+    }
     yew::Renderer::<app::App>::new().render();
 }

@@ -210,6 +210,7 @@ pub fn single_file() -> Result<PathBuf> {
     };
     let html = single_file_html(
         &text(&format!("{OUT_NAME}.js"))?,
+        &text("boot.js")?,
         &read(&format!("{OUT_NAME}_bg.wasm"))?,
         &text("style.css")?,
         &text("favicon.svg")?,
@@ -224,11 +225,33 @@ pub fn single_file() -> Result<PathBuf> {
     Ok(out)
 }
 
+/// The import that `web/boot.js` starts the app with; the one-file page defines `init`
+/// in its place.
+const BOOT_IMPORT: &str = "import init from './kmsplay_web.js';";
+
 /// The one-file page: `glue` (wasm-bindgen's `--target web` module) inlined as a module
-/// script that starts the app with the inlined `wasm`, `css` inlined, `favicon` as a
-/// data: URL.
-pub fn single_file_html(glue: &str, wasm: &[u8], css: &str, favicon: &str) -> Result<String> {
-    for (what, body, closing) in [("glue", glue, "</script"), ("stylesheet", css, "</style")] {
+/// script, then `boot` (web/boot.js) with its `init` starting the app with the inlined
+/// `wasm`; `css` inlined, `favicon` as a data: URL.
+pub fn single_file_html(
+    glue: &str,
+    boot: &str,
+    wasm: &[u8],
+    css: &str,
+    favicon: &str,
+) -> Result<String> {
+    let boot = match boot.match_indices(BOOT_IMPORT).count() {
+        1 => boot.replacen(BOOT_IMPORT, "", 1),
+        _ => {
+            return Err(format!(
+                "boot.js must import the app once, as `{BOOT_IMPORT}`"
+            ))
+        }
+    };
+    for (what, body, closing) in [
+        ("glue", glue, "</script"),
+        ("boot script", boot.as_str(), "</script"),
+        ("stylesheet", css, "</style"),
+    ] {
         let lower = body.to_ascii_lowercase();
         if lower.contains(closing) || lower.contains("<!--") {
             return Err(format!(
@@ -254,15 +277,8 @@ pub fn single_file_html(glue: &str, wasm: &[u8], css: &str, favicon: &str) -> Re
         r#"{glue}
 // The page's wasm, inlined, so this file needs nothing else: it works opened from disk.
 const inlinedWasm = Uint8Array.from(atob("{wasm}"), (c) => c.charCodeAt(0));
-{init}({{ module_or_path: inlinedWasm }}).catch((error) => {{
-  console.error('KMS Playground failed to start:', error);
-  const message = document.createElement('p');
-  message.className = 'boot-error';
-  message.textContent =
-    'The playground could not start: this browser needs WebAssembly and JavaScript modules.';
-  document.body.append(message);
-}});
-"#,
+const init = () => {init}({{ module_or_path: inlinedWasm }});
+{boot}"#,
         wasm = BASE64.encode(wasm)
     );
     let hash = |body: &str| {
@@ -504,15 +520,18 @@ mod tests {
 
     #[test]
     fn the_single_file_inlines_everything_under_a_hash_csp() {
-        let html =
-            single_file_html(GLUE, b"\0asm", "body { color: red }", "<svg/>").expect("builds");
+        let boot = fs::read_to_string(root().join("web/boot.js")).expect("boot.js");
+        let html = single_file_html(GLUE, &boot, b"\0asm", "body { color: red }", "<svg/>")
+            .expect("builds");
         let script = html
             .split_once("<script type=\"module\">")
             .and_then(|(_, rest)| rest.split_once("</script>"))
             .map(|(body, _)| body)
             .expect("an inline module");
         assert!(!script.contains("export {"));
-        assert!(script.contains("__wbg_init({ module_or_path: inlinedWasm })"));
+        assert!(script.contains("const init = () => __wbg_init({ module_or_path: inlinedWasm })"));
+        assert!(!script.contains("import "), "the page imports nothing");
+        assert!(script.contains("init().catch("), "boot.js starts it");
         assert!(script.contains(&BASE64.encode(b"\0asm")));
         let digest = BASE64.encode(Sha256::digest(script.as_bytes()));
         assert!(html.contains(&format!("script-src 'sha256-{digest}' 'wasm-unsafe-eval'")));
@@ -539,9 +558,16 @@ mod tests {
 
     #[test]
     fn what_cannot_be_inlined_is_refused() {
-        assert!(
-            single_file_html("x = '</script>';\nexport { a as default };", b"", "", "").is_err()
-        );
-        assert!(single_file_html("let a;", b"", "", "").is_err());
+        let boot = format!("{BOOT_IMPORT}\ninit();");
+        assert!(single_file_html(
+            "x = '</script>';\nexport { a as default };",
+            &boot,
+            b"",
+            "",
+            ""
+        )
+        .is_err());
+        assert!(single_file_html("let a;", &boot, b"", "", "").is_err());
+        assert!(single_file_html(GLUE, "init();", b"", "", "").is_err());
     }
 }
