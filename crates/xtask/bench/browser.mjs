@@ -109,6 +109,39 @@ async function stepLatency(url) {
   return times.length ? stats(times) : null;
 }
 
+// A documentation page with two embedded flows (docs.html: a <kms-playground> and a plain
+// iframe): issue 16's "a page with two embeds loads and compiles the engine once". The
+// bytes of wasm over the wire for each request (a revalidated copy is a 304's headers),
+// and V8's own count of the modules it compiled and of those it took from its cache of
+// compiled modules (the trace's wasm.NewNativeModule and wasm.GetNativeModuleFromCache).
+async function twoEmbeds(url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  const wasm = {};
+  cdp.on("Network.responseReceived", (e) => { if (e.response.url.endsWith(".wasm")) wasm[e.requestId] = { bytes: 0 }; });
+  cdp.on("Network.loadingFinished", (e) => { if (wasm[e.requestId]) wasm[e.requestId].bytes = e.encodedDataLength; });
+  await browser.startTracing(page, { categories: ["v8.wasm", "disabled-by-default-v8.wasm.detailed"] });
+  await page.goto(url);
+  const frames = async () => page.frames().filter((f) => f.url().includes("embed.html"));
+  await page.waitForFunction(() => document.querySelectorAll("iframe").length >= 2, null, { timeout: 60_000 });
+  for (const frame of await frames()) await frame.waitForSelector(READY, { timeout: 60_000 });
+  await page.waitForLoadState("networkidle");
+  const trace = JSON.parse((await browser.stopTracing()).toString("utf8"));
+  const count = (name) => (trace.traceEvents || []).filter((e) => e.name === name).length;
+  const requests = Object.values(wasm).map((w) => w.bytes);
+  const result = {
+    embeds: (await frames()).length,
+    wasmRequests: requests,
+    wasmBytesTransferred: requests.reduce((a, b) => a + b, 0),
+    modulesCompiled: count("wasm.NewNativeModule"),
+    modulesFromCache: count("wasm.GetNativeModuleFromCache"),
+  };
+  await context.close();
+  return result;
+}
+
 async function engine() {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -119,13 +152,21 @@ async function engine() {
   return result;
 }
 
+const EMBED = "app/embed.html?scenario=workmail-basics";
 const out = {
   pageWeight: await pageWeight(base + "app/index.html"),
-  load: { app: await loadTimes(base + "app/index.html"), floor: await loadTimes(base + "floor/index.html") },
+  embedWeight: await pageWeight(base + EMBED),
+  load: {
+    app: await loadTimes(base + "app/index.html"),
+    embed: await loadTimes(base + EMBED),
+    floor: await loadTimes(base + "floor/index.html"),
+  },
+  twoEmbeds: await twoEmbeds(base + "app/docs.html"),
   stepLatency: await stepLatency(base + "app/index.html"),
   arrival: await arrivalShift(),
   ...(await engine()),
 };
 out.load.ratio = out.load.app.median / out.load.floor.median;
+out.load.embedRatio = out.load.embed.median / out.load.floor.median;
 await browser.close();
 console.log(JSON.stringify(out));

@@ -8,8 +8,10 @@
 //! - real clients (`bench/clients.py`): boto3 against `kmsplay serve` (release), against
 //!   moto's server and against a stub with fixed answers (the client's floor), 1 and 8
 //!   client processes, GenerateDataKey and Encrypt+Decrypt;
-//! - in Chromium (`bench/browser.mjs`): the page's weight (gzip of every response), load
-//!   time to the first diagram next to a minimal Yew page built the same way, the layout
+//! - in Chromium (`bench/browser.mjs`): the page's and an embedded flow's weight (gzip of
+//!   every response), load time to the first diagram (page and embed) next to a minimal
+//!   Yew page built the same way, how often a page with two embeds fetches and compiles
+//!   the wasm, the layout
 //!   shift while the playground and an embed arrive (laptop and phone), step latency,
 //!   a re-run of the longest built-in scenario, the engine's AES-GCM next to WebCrypto,
 //!   and the scale run in wasm.
@@ -29,6 +31,8 @@ use crate::{cargo, dist_dir, prereq, root, run_status, target_dir, Result};
 const FLOOR_PACKAGE: &str = "kmsplay-yew-floor";
 /// Page weight budget (issue: at most 350 KB gzip).
 const BUDGET_GZIP: f64 = 350_000.0;
+/// Embedded flow weight budget (issue 16: at most 250 KB gzip).
+const EMBED_BUDGET_GZIP: f64 = 250_000.0;
 
 pub fn run(quick: bool) -> Result<()> {
     println!("bench: native engine (release build)");
@@ -223,6 +227,43 @@ fn print_table(r: &Value) {
         floor,
         app / floor,
         verdict(app / floor <= 1.3)
+    );
+    let embed_weight = f(r, "/browser/embedWeight/gzipTotal");
+    println!(
+        "{:<44} {:>11.1} KB {:>11.1} KB {:>9.2}  ≤ 250 KB: {}",
+        "embedded flow weight (embed.html, gzip)",
+        embed_weight / 1000.0,
+        EMBED_BUDGET_GZIP / 1000.0,
+        embed_weight / EMBED_BUDGET_GZIP,
+        verdict(embed_weight <= EMBED_BUDGET_GZIP)
+    );
+    let embed = f(r, "/browser/load/embed/median");
+    println!(
+        "{:<44} {:>11.1} ms {:>11.1} ms {:>9.2}  ≤ 1.2× minimal Yew page: {}",
+        "embedded flow to first diagram (median)",
+        embed,
+        floor,
+        embed / floor,
+        verdict(embed / floor <= 1.2)
+    );
+    // A request that moved less than a kilobyte was a revalidation (a 304's headers).
+    let downloads = r
+        .pointer("/browser/twoEmbeds/wasmRequests")
+        .and_then(Value::as_array)
+        .map_or(0, |a| {
+            a.iter()
+                .filter(|b| b.as_f64().unwrap_or(0.0) >= 1024.0)
+                .count()
+        });
+    let compiled = f(r, "/browser/twoEmbeds/modulesCompiled");
+    let embeds = f(r, "/browser/twoEmbeds/embeds");
+    println!(
+        "{:<44} {:>14} {:>14} {:>9}  once: {}",
+        format!("{embeds} embeds on one page: wasm fetched/compiled"),
+        format!("{downloads} / {compiled}"),
+        format!("cached {}", f(r, "/browser/twoEmbeds/modulesFromCache")),
+        "",
+        verdict(embeds >= 2.0 && downloads == 1 && compiled == 1.0)
     );
     let shift = f(r, "/browser/arrival/max");
     println!(

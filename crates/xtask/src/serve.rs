@@ -161,7 +161,11 @@ async fn serve(
                     let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
                         let root = Arc::clone(&root);
                         async move {
-                            Ok::<_, Infallible>(respond(&root, request.method(), request.uri().path()).await)
+                            let validator = request
+                                .headers()
+                                .get(hyper::header::IF_NONE_MATCH)
+                                .and_then(|v| v.to_str().ok());
+                            Ok::<_, Infallible>(respond(&root, request.method(), request.uri().path(), validator).await)
                         }
                     });
                     // The client may have gone away; there is nobody left to tell.
@@ -176,16 +180,56 @@ async fn serve(
     }
 }
 
-async fn respond(root: &Path, method: &Method, target: &str) -> Response<Full<Bytes>> {
+/// A file's validator: its length and modification time, as nginx makes them. The pages
+/// are always revalidated (`no-cache`, so a rebuilt dist/ shows at once), and a file
+/// that has not changed is answered `304 Not Modified` without its body. That is what
+/// lets a documentation page with two embeds download the 2.5 MB wasm once: the
+/// browser's cache holds the second iframe's request until the first's answer is in,
+/// then revalidates it (RFC 9111 §4.3; RFC 9110 §13.1.2 for `If-None-Match`).
+fn entity_tag(metadata: &std::fs::Metadata) -> String {
+    let modified = metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    format!("\"{:x}-{modified:x}\"", metadata.len())
+}
+
+/// Whether an `If-None-Match` list names `tag` (or is `*`); weak comparison, as the
+/// header's is (RFC 9110 §13.1.2).
+fn matches_tag(validator: &str, tag: &str) -> bool {
+    validator
+        .split(',')
+        .map(|t| t.trim())
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag)
+}
+
+async fn respond(
+    root: &Path,
+    method: &Method,
+    target: &str,
+    validator: Option<&str>,
+) -> Response<Full<Bytes>> {
     let get = *method == Method::GET || *method == Method::HEAD;
-    let outcome = if get {
+    let mut outcome = if get {
         match resolve(root, target) {
             // Read off the runtime's thread, so one file never holds up the others.
-            Some(path) => match tokio::fs::read(&path).await {
-                Ok(body) => Reply::File {
-                    body,
-                    mime: mime_type(&path),
-                },
+            Some(path) => match tokio::fs::metadata(&path).await {
+                Ok(metadata) => {
+                    let tag = entity_tag(&metadata);
+                    if validator.is_some_and(|v| matches_tag(v, &tag)) {
+                        Reply::NotModified { tag }
+                    } else {
+                        match tokio::fs::read(&path).await {
+                            Ok(body) => Reply::File {
+                                body,
+                                mime: mime_type(&path),
+                                tag,
+                            },
+                            Err(_) => Reply::Status(404, "not found"),
+                        }
+                    }
+                }
                 Err(_) => Reply::Status(404, "not found"),
             },
             None => Reply::Status(404, "not found"),
@@ -195,19 +239,31 @@ async fn respond(root: &Path, method: &Method, target: &str) -> Response<Full<By
     } else {
         Reply::Status(405, "only GET, HEAD and OPTIONS")
     };
-    let (status, body, headers): (u16, Vec<u8>, Vec<(&str, &str)>) = match outcome {
+    let (status, body, headers): (u16, Vec<u8>, Vec<(&str, &str)>) = match &mut outcome {
         // hyper sends Content-Length (a full body), and no body to a HEAD.
-        Reply::File { body, mime } => (
+        Reply::File { body, mime, tag } => (
             200,
-            body,
-            [("Content-Type", mime), ("Cache-Control", "no-cache")]
+            std::mem::take(body),
+            [
+                ("Content-Type", *mime),
+                ("Cache-Control", "no-cache"),
+                ("ETag", tag.as_str()),
+            ]
+            .into_iter()
+            .chain(CROSS_ORIGIN.iter().copied())
+            .collect(),
+        ),
+        Reply::NotModified { tag } => (
+            304,
+            Vec::new(),
+            [("Cache-Control", "no-cache"), ("ETag", tag.as_str())]
                 .into_iter()
                 .chain(CROSS_ORIGIN.iter().copied())
                 .collect(),
         ),
         Reply::Preflight => (204, Vec::new(), PREFLIGHT.to_vec()),
         Reply::Status(code, text) => (
-            code,
+            *code,
             text.as_bytes().to_vec(),
             vec![("Content-Type", "text/plain; charset=utf-8")],
         ),
@@ -233,7 +289,14 @@ async fn respond(root: &Path, method: &Method, target: &str) -> Response<Full<By
 }
 
 enum Reply {
-    File { body: Vec<u8>, mime: &'static str },
+    File {
+        body: Vec<u8>,
+        mime: &'static str,
+        tag: String,
+    },
+    NotModified {
+        tag: String,
+    },
     Preflight,
     Status(u16, &'static str),
 }
@@ -442,6 +505,67 @@ mod tests {
             }
             assert!(got.starts_with(b"HTTP/1.1 200"), "{i}");
         }
+        drop(server);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    /// Every file has a validator, and a request that sends it back gets `304` without
+    /// the body (a page with two embeds downloads the wasm once); a changed file, a stale
+    /// or foreign tag, get the whole file again.
+    #[test]
+    fn an_unchanged_file_is_revalidated_without_its_body() {
+        let dir = fixture("etag");
+        let server = StaticServer::start(&dir, 0).expect("start");
+        let addr = server.addr;
+        let first = get(addr, "GET", "/app_bg.wasm");
+        let tag = header(&first, "ETag").expect("an ETag").to_owned();
+        assert!(tag.starts_with('"') && tag.ends_with('"'), "{tag}");
+        assert_eq!(header(&first, "Cache-Control"), Some("no-cache"));
+
+        for validator in [
+            tag.clone(),
+            format!("W/{tag}"),
+            format!("\"x\", {tag}"),
+            "*".into(),
+        ] {
+            let again = request(
+                addr,
+                "GET",
+                "/app_bg.wasm",
+                &format!("If-None-Match: {validator}\r\n"),
+            );
+            assert!(again.starts_with("HTTP/1.1 304"), "{validator}: {again}");
+            assert!(again.ends_with("\r\n\r\n"), "no body: {again}");
+            assert_eq!(header(&again, "ETag"), Some(tag.as_str()));
+            assert_eq!(header(&again, "Access-Control-Allow-Origin"), Some("*"));
+        }
+        let other = request(addr, "GET", "/app_bg.wasm", "If-None-Match: \"other\"\r\n");
+        assert!(
+            other.starts_with("HTTP/1.1 200") && other.ends_with("\0\0\0"),
+            "{other}"
+        );
+        // Another file's tag does not stand for this one.
+        let home_tag = header(&get(addr, "GET", "/"), "ETag")
+            .expect("tag")
+            .to_owned();
+        fs::write(dir.join("app_bg.wasm"), b"\0asm\x01\0\0\0 rebuilt").expect("write");
+        let changed = request(
+            addr,
+            "GET",
+            "/app_bg.wasm",
+            &format!("If-None-Match: {tag}\r\n"),
+        );
+        assert!(changed.starts_with("HTTP/1.1 200"), "{changed}");
+        assert!(changed.ends_with("rebuilt"), "{changed}");
+        assert_ne!(header(&changed, "ETag"), Some(tag.as_str()));
+        let cross = request(
+            addr,
+            "GET",
+            "/app_bg.wasm",
+            &format!("If-None-Match: {home_tag}\r\n"),
+        );
+        assert!(cross.starts_with("HTTP/1.1 200"), "{cross}");
+
         drop(server);
         let _ = fs::remove_dir_all(dir);
     }
