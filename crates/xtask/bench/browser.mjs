@@ -85,6 +85,31 @@ async function pageWeight(url) {
   return { files, gzipTotal: files.reduce((a, f) => a + f.gzip, 0), foreignRequests: files.filter((f) => f.origin !== new URL(base).origin).length };
 }
 
+// The page's wasm is in two parts (crates/xtask/src/dist.rs, split_page): what the first
+// diagram runs, and the rest, fetched at the first sign of use. Whether a load fetched
+// the rest before anyone used the page (it must not: web/deferred-keep.txt is stale
+// then), and what the rest weighs once a first click fetches it.
+async function deferredWasm(url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const fetched = [];
+  page.on("response", async (r) => {
+    if (!r.url().endsWith("_deferred.wasm")) return;
+    try {
+      fetched.push(gzipSync(await r.body(), { level: 9 }).length);
+    } catch { /* no body */ }
+  });
+  await page.goto(url);
+  await page.waitForSelector(READY, { timeout: 60_000 });
+  await page.waitForLoadState("networkidle");
+  const beforeUse = fetched.length;
+  await page.click('button[aria-label^="Next"]');
+  await page.waitForLoadState("networkidle");
+  await page.waitForTimeout(200);
+  await context.close();
+  return { fetchedBeforeUse: beforeUse, gzip: fetched[0] ?? 0 };
+}
+
 async function stepLatency(url) {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -156,6 +181,7 @@ const EMBED = "app/embed.html?scenario=workmail-basics";
 const out = {
   pageWeight: await pageWeight(base + "app/index.html"),
   embedWeight: await pageWeight(base + EMBED),
+  deferred: await deferredWasm(base + "app/index.html"),
   load: {
     app: await loadTimes(base + "app/index.html"),
     embed: await loadTimes(base + EMBED),

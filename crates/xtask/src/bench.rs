@@ -19,12 +19,13 @@
 //! Prints a table and writes everything to `target/bench/results.json`.
 
 use std::fs;
-use std::path::Path;
 use std::process::Command;
 
 use serde_json::{json, Value};
 
-use crate::dist::{self, copy, recreate_dir, wasm_output, wasm_package, PROFILE, WASM_TARGET};
+use crate::dist::{
+    self, copy, copy_tree, recreate_dir, wasm_output, wasm_package, PROFILE, WASM_TARGET,
+};
 use crate::serve::StaticServer;
 use crate::{cargo, dist_dir, prereq, root, run_status, target_dir, Result};
 
@@ -78,18 +79,20 @@ pub fn run(quick: bool) -> Result<()> {
     dist::build()?;
     let site = target_dir().join("bench-site");
     recreate_dir(&site)?;
-    copy_dir(&dist_dir(), &site.join("app"))?;
+    copy_tree(&dist_dir(), &site.join("app"))?;
     println!("bench: building the minimal Yew page (the load-time floor)");
     run_status(
-        cargo().args([
-            "build",
-            "--package",
-            FLOOR_PACKAGE,
-            "--target",
-            WASM_TARGET,
-            "--profile",
-            PROFILE,
-        ]),
+        cargo()
+            .args([
+                "build",
+                "--package",
+                FLOOR_PACKAGE,
+                "--target",
+                WASM_TARGET,
+                "--profile",
+                PROFILE,
+            ])
+            .env(dist::WASM_RUSTFLAGS.0, dist::WASM_RUSTFLAGS.1),
         "cargo build of the Yew floor page",
     )?;
     let floor = site.join("floor");
@@ -99,6 +102,7 @@ pub fn run(quick: bool) -> Result<()> {
         &wasm_output(FLOOR_PACKAGE),
         "kmsplay_yew_floor",
         &floor,
+        false,
         false,
     )?;
     copy(
@@ -162,21 +166,6 @@ fn json_output(cmd: &mut Command, what: &str) -> Result<Value> {
         .map_err(|e| format!("{what} printed invalid JSON ({e}): {text}"))
 }
 
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-    let entries = fs::read_dir(from).map_err(|e| format!("cannot list {}: {e}", from.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        let target = to.join(path.file_name().unwrap_or_default());
-        if path.is_dir() {
-            copy_dir(&path, &target)?;
-        } else {
-            copy(&path, &target)?;
-        }
-    }
-    Ok(())
-}
-
 fn f(v: &Value, pointer: &str) -> f64 {
     v.pointer(pointer)
         .and_then(Value::as_f64)
@@ -215,6 +204,20 @@ fn print_table(r: &Value) {
         BUDGET_GZIP / 1000.0,
         weight / BUDGET_GZIP,
         verdict(weight <= BUDGET_GZIP)
+    );
+    let deferred = f(r, "/browser/deferred/gzip");
+    let early = f(r, "/browser/deferred/fetchedBeforeUse");
+    println!(
+        "{:<44} {:>11.1} KB {:>14} {:>9}  not before first use: {}",
+        "  the rest of the wasm, on first use (gzip)",
+        deferred / 1000.0,
+        if early == 0.0 {
+            "not at load"
+        } else {
+            "AT LOAD"
+        },
+        "",
+        verdict(early == 0.0 && deferred > 0.0)
     );
     let (app, floor) = (
         f(r, "/browser/load/app/median"),

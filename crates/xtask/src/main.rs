@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod deferred;
 mod dist;
 mod prereq;
 mod serve;
@@ -59,6 +60,9 @@ enum Task {
         #[arg(long)]
         quick: bool,
     },
+    /// Renew web/deferred-keep.txt: which functions of the page's wasm its first load
+    /// and first flow run (instrumented build in Chromium), kept in the first module.
+    DeferredProfile,
     /// `cargo test` runner for wasm32 (set by `xtask test`): the wasm-bindgen test runner.
     #[command(hide = true, name = "wasm-bindgen-test-runner")]
     WasmTestRunner {
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Serve { port, no_build } => serve::run(port, !no_build),
+        Task::DeferredProfile => deferred::profile(),
         Task::Dist { single_file } => dist::build().and_then(|_| {
             if single_file {
                 dist::single_file().map(|_| ())

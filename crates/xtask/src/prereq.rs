@@ -145,18 +145,44 @@ pub fn ensure_python_venv() -> Result<PathBuf> {
 
 /// Makes sure Debian's Chromium and ChromeDriver are installed, with apt-get as root.
 pub fn ensure_chromium() -> Result<()> {
-    let missing = |path: &str| !PathBuf::from(path).is_file();
-    if !missing(CHROMIUM) && !missing(CHROMEDRIVER) {
+    ensure_debian_packages(
+        "the browser tests need Debian's Chromium and ChromeDriver",
+        &["chromium", "chromium-driver"],
+        &[CHROMIUM, CHROMEDRIVER],
+    )
+}
+
+/// Binaryen's `wasm-split`, which splits the page's wasm in two (`dist::split_page`).
+/// Debian's binaryen (108) has it; npm's `binaryen` package has none. Installed with
+/// apt-get as root when missing.
+pub const WASM_SPLIT: &str = "/usr/bin/wasm-split";
+
+/// Makes sure Debian's `wasm-split` is installed.
+pub fn ensure_wasm_split() -> Result<PathBuf> {
+    ensure_debian_packages(
+        "the page's build splits its wasm with Debian's binaryen",
+        &["binaryen"],
+        &[WASM_SPLIT],
+    )?;
+    Ok(PathBuf::from(WASM_SPLIT))
+}
+
+/// Installs the Debian `packages` with apt-get (as root) unless every file in `files`
+/// exists; `why` says what needs them when we cannot.
+fn ensure_debian_packages(why: &str, packages: &[&str], files: &[&str]) -> Result<()> {
+    let missing = || files.iter().any(|path| !PathBuf::from(path).is_file());
+    if !missing() {
         return Ok(());
     }
-    let install = "apt-get update && apt-get install -y chromium chromium-driver";
+    let list = packages.join(" ");
+    let install = format!("apt-get update && apt-get install -y {list}");
     if !is_root() || !on_path("apt-get") {
         return Err(format!(
-            "the browser tests need Debian's Chromium and ChromeDriver ({CHROMIUM}, \
-             {CHROMEDRIVER}); install them as root with `{install}`, then run this again"
+            "{why} ({}); install them as root with `{install}`, then run this again",
+            files.join(", ")
         ));
     }
-    println!("installing Chromium: {install}");
+    println!("installing {list}: {install}");
     let apt = |args: &[&str]| {
         let mut cmd = Command::new("apt-get");
         cmd.args(args)
@@ -165,14 +191,13 @@ pub fn ensure_chromium() -> Result<()> {
         cmd
     };
     run_status(&mut apt(&["update"]), "apt-get update")?;
-    run_status(
-        &mut apt(&["install", "-y", "chromium", "chromium-driver"]),
-        "apt-get install chromium chromium-driver",
-    )?;
-    if missing(CHROMIUM) || missing(CHROMEDRIVER) {
+    let mut install_args = vec!["install", "-y"];
+    install_args.extend_from_slice(packages);
+    run_status(&mut apt(&install_args), &format!("apt-get install {list}"))?;
+    if missing() {
         return Err(format!(
-            "apt-get installed chromium and chromium-driver but {CHROMIUM} or {CHROMEDRIVER} \
-             is still missing"
+            "apt-get installed {list} but one of {} is still missing",
+            files.join(", ")
         ));
     }
     Ok(())
