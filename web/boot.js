@@ -2,7 +2,7 @@
 // 'unsafe-inline'; relative paths, so the page works from any sub-path.
 import init from './kmsplay_web.js';
 
-// Something on screen while the wasm (~0.9 MB gzip) downloads and compiles: the page is
+// Something on screen while the wasm (~0.45 MB gzip) downloads and compiles: the page is
 // otherwise blank until the app's first render. The app removes it as it starts
 // (web/src/main.rs), in the same task as its first render, so nothing moves.
 const loading = document.createElement('p');
