@@ -33,6 +33,23 @@ test('a page that is only looked at never loads the rest of the wasm', async ({ 
   expect(problems).toEqual([]);
 });
 
+test('the first flow named in the URL, in the page and in an embed, needs only the first part', async ({
+  page,
+}) => {
+  // Documentation embeds and permalinks name their flow: the scenario parameter runs code
+  // that a bare load does not, and it must be in web/deferred-keep.txt too.
+  const problems = watchConsole(page);
+  const deferred = watchDeferred(page);
+  for (const path of ['./?scenario=workmail-basics', './embed.html?scenario=workmail-basics']) {
+    await page.goto(path);
+    await expect(page.getByTestId('diagram')).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId('step-count')).toHaveText(/^Step 1 of \d+$/);
+    await page.waitForLoadState('networkidle');
+    expect(deferred, `${path} needed the deferred module`).toEqual([]);
+  }
+  expect(problems).toEqual([]);
+});
+
 test('the first click fetches the rest in the background, and everything works', async ({
   page,
 }) => {
