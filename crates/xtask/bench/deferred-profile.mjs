@@ -53,13 +53,14 @@ async function visit(name, path, viewport, walk) {
 
 const laptop = { width: 1366, height: 800 };
 const phone = { width: 390, height: 844 };
+const embed = { width: 720, height: 480 };
 await visit("laptop-look", "./", laptop, false);
 await visit("laptop-walk", "./", laptop, true);
 await visit("phone-walk", "./", phone, true);
-await visit("embed-walk", "./embed.html", { width: 720, height: 480 }, true);
+await visit("embed-walk", "./embed.html", embed, true);
 // The first flow named in the URL, as documentation embeds and permalinks open it: the
 // scenario parameter runs code that a bare load does not.
-await visit("embed-named-walk", "./embed.html?scenario=workmail-basics", { width: 720, height: 480 }, true);
+await visit("embed-named-walk", "./embed.html?scenario=workmail-basics", embed, true);
 await visit("laptop-named-look", "./?scenario=workmail-basics", laptop, false);
 await browser.close();
 if (problems.length) {
